@@ -1,0 +1,63 @@
+"""Writing the audit trail. ``record`` is the only way entries are made."""
+
+from django.db import connection, transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from .context import request_origin
+from .models import AuditAction, AuditEntry, AuditResult
+
+GENESIS_HASH = "0" * 64
+# Arbitrary constant naming the PostgreSQL advisory lock that serialises the chain's tail.
+_CHAIN_LOCK_KEY = 0x62657265696B
+
+
+def _lock_chain() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+    # SQLite runs write transactions one at a time (IMMEDIATE mode), which serialises the tail.
+
+
+def record(
+    *,
+    actor,
+    action: AuditAction,
+    obj: Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    organisation=None,
+    result: AuditResult = AuditResult.SUCCESS,
+    detail: dict | None = None,
+    origin: str | None = None,
+) -> AuditEntry:
+    """Append one entry to the chain.
+
+    ``obj`` fills object type and id; ``organisation`` defaults to the object's municipality.
+    ``detail`` must never contain personal data: field names, counts and codes only.
+    """
+    if obj is not None:
+        object_type = obj._meta.label_lower
+        object_id = obj.pk
+        if organisation is None:
+            organisation = getattr(obj, "municipality", None)
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    with transaction.atomic():
+        _lock_chain()
+        previous = AuditEntry.objects.order_by("-pk").values_list("entry_hash", flat=True).first()
+        entry = AuditEntry(
+            occurred_at=timezone.now(),
+            actor=actor if authenticated else None,
+            actor_label=actor.get_username() if authenticated else "",
+            organisation=organisation,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            result=result,
+            origin=origin or request_origin.get(),
+            detail=detail or {},
+            previous_hash=previous or GENESIS_HASH,
+        )
+        entry.entry_hash = entry.compute_hash()
+        entry.save()
+    return entry

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+handler403 = "django.views.defaults.permission_denied"
+handler404 = "django.views.defaults.page_not_found"
+
+urlpatterns = [
+    path("", include("bereik.portal.urls")),
+    path("accounts/", include("bereik.accounts.urls")),
+    path("dossiers/", include("bereik.cases.urls")),
+    path("django-admin/", admin.site.urls),
+]
