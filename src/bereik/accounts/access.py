@@ -44,11 +44,9 @@ class Access:
         return {Role(m.role) for m in self.memberships}
 
     def organisations_with(self, permission: Permission) -> list[Organisation]:
-        """Organisations in which the user holds a role with this (organisation-level) permission."""
+        """Organisations where the user holds a role with this organisation-level permission."""
         return [
-            m.organisation
-            for m in self.memberships
-            if permission in ROLE_PERMISSIONS[Role(m.role)]
+            m.organisation for m in self.memberships if permission in ROLE_PERMISSIONS[Role(m.role)]
         ]
 
 
@@ -110,7 +108,11 @@ def scope(
 
 
 def get_for_user(
-    user, queryset: QuerySet | type[Model], permission: Permission, *, via: str = "municipality",
+    user,
+    queryset: QuerySet | type[Model],
+    permission: Permission,
+    *,
+    via: str = "municipality",
     **lookup,
 ):
     """Fetch one tenant-owned object or raise.

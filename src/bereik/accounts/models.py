@@ -37,7 +37,8 @@ class Organisation(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="municipality_has_code",
-                condition=~Q(kind=OrganisationKind.MUNICIPALITY) | Q(municipality_code__isnull=False),
+                condition=~Q(kind=OrganisationKind.MUNICIPALITY)
+                | Q(municipality_code__isnull=False),
             ),
             models.CheckConstraint(
                 name="only_municipality_has_code",

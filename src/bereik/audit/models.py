@@ -81,6 +81,9 @@ class AuditEntry(models.Model):
             models.Index(fields=["actor", "occurred_at"], name="audit_actor"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise PermissionError("Audit entries cannot be changed")

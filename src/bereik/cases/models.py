@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from bereik.accounts.models import Organisation
 
+from .workflow import CaseState, CaseTransition  # noqa: F401  (model registered with this app)
+
 
 class PartnerType(models.TextChoices):
     """DDAS EnumSignaalpartnerType."""
@@ -105,7 +107,9 @@ class Case(models.Model):
     matching_period = models.DateField(_("matching period"), help_text=_("First day of month."))
     matched_on = models.DateField(_("matched on"))
     picked_up_on = models.DateField(_("picked up on"), null=True, blank=True)
-    state = models.CharField(_("state"), max_length=30, default="new")
+    state = models.CharField(
+        _("state"), max_length=30, choices=CaseState.choices, default=CaseState.NEW
+    )
     end_result = models.CharField(_("end result"), max_length=60, blank=True)
     is_crisis = models.BooleanField(_("crisis"), default=False)
     due_on = models.DateField(_("due on"), null=True, blank=True)

@@ -80,8 +80,7 @@ VARIABLES: dict[str, Variable] = {
             "Minutes an account stays locked after too many failed logins.",
             "int",
         ),
-        Variable("LOG_FORMAT", "console", "`console` (readable) or `json` (one event per line).")
-        ,
+        Variable("LOG_FORMAT", "console", "`console` (readable) or `json` (one event per line)."),
         Variable("LOG_LEVEL", "INFO", "Minimum log level."),
         Variable(
             "STATIC_ROOT",

@@ -14,7 +14,7 @@ from bereik.accounts.models import Membership, Organisation, ServiceAgreement, U
 from bereik.accounts.roles import OrganisationKind, Role
 
 MUNICIPALITY_CODE = "9999"
-DEMO_PASSWORD = "demo-Bereik-2026"
+DEMO_PASSWORD = "demo-Bereik-2026"  # noqa: S105 (public demo credential)
 # 20 bytes, shown to the user in base32 as DEMOKEY below.
 DEMO_TOTP_KEY_HEX = "42455245494b2d44454d4f2d544f54502d4b4559"
 DEMO_TOTP_BASE32 = "IJCVERKJJMWUIRKNJ4WVIT2UKAWUWRKZ"
@@ -84,9 +84,7 @@ def load_organisations_and_users() -> DemoOrganisations:
             user=user, organisation=getattr(orgs, demo.organisation), role=demo.role
         )
         if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-            TOTPDevice.objects.create(
-                user=user, name="demo", key=DEMO_TOTP_KEY_HEX, confirmed=True
-            )
+            TOTPDevice.objects.create(user=user, name="demo", key=DEMO_TOTP_KEY_HEX, confirmed=True)
     return orgs
 
 

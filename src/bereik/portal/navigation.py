@@ -36,8 +36,7 @@ def menu_for(user, current_path: str) -> list[dict]:
             {
                 "label": item.label,
                 "url": url,
-                "current": current_path == url
-                or (url != "/" and current_path.startswith(url)),
+                "current": current_path == url or (url != "/" and current_path.startswith(url)),
             }
         )
     return menu

@@ -6,37 +6,101 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(db_index=True, verbose_name='time')),
-                ('actor_label', models.CharField(blank=True, max_length=150, verbose_name='actor')),
-                ('action', models.CharField(choices=[('view', 'Viewed'), ('export', 'Exported'), ('create', 'Created'), ('update', 'Changed'), ('delete', 'Deleted'), ('login', 'Logged in'), ('login_failed', 'Failed login'), ('logout', 'Logged out'), ('mfa_enrolled', 'Two-factor authentication set up'), ('mfa_reset', 'Two-factor authentication reset'), ('access_denied', 'Access denied')], max_length=20, verbose_name='action')),
-                ('object_type', models.CharField(blank=True, max_length=60, verbose_name='object type')),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name='object')),
-                ('result', models.CharField(choices=[('success', 'Success'), ('denied', 'Denied'), ('failed', 'Failed')], default='success', max_length=10, verbose_name='result')),
-                ('origin', models.GenericIPAddressField(blank=True, null=True, verbose_name='origin IP')),
-                ('detail', models.JSONField(blank=True, default=dict, verbose_name='detail')),
-                ('previous_hash', models.CharField(max_length=64)),
-                ('entry_hash', models.CharField(max_length=64, unique=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation', verbose_name='organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField(db_index=True, verbose_name="time")),
+                ("actor_label", models.CharField(blank=True, max_length=150, verbose_name="actor")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("view", "Viewed"),
+                            ("export", "Exported"),
+                            ("create", "Created"),
+                            ("update", "Changed"),
+                            ("delete", "Deleted"),
+                            ("login", "Logged in"),
+                            ("login_failed", "Failed login"),
+                            ("logout", "Logged out"),
+                            ("mfa_enrolled", "Two-factor authentication set up"),
+                            ("mfa_reset", "Two-factor authentication reset"),
+                            ("access_denied", "Access denied"),
+                        ],
+                        max_length=20,
+                        verbose_name="action",
+                    ),
+                ),
+                (
+                    "object_type",
+                    models.CharField(blank=True, max_length=60, verbose_name="object type"),
+                ),
+                ("object_id", models.CharField(blank=True, max_length=64, verbose_name="object")),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[
+                            ("success", "Success"),
+                            ("denied", "Denied"),
+                            ("failed", "Failed"),
+                        ],
+                        default="success",
+                        max_length=10,
+                        verbose_name="result",
+                    ),
+                ),
+                (
+                    "origin",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="origin IP"),
+                ),
+                ("detail", models.JSONField(blank=True, default=dict, verbose_name="detail")),
+                ("previous_hash", models.CharField(max_length=64)),
+                ("entry_hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit entry',
-                'verbose_name_plural': 'audit entries',
-                'ordering': ['-pk'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='audit_object'), models.Index(fields=['actor', 'occurred_at'], name='audit_actor')],
+                "verbose_name": "audit entry",
+                "verbose_name_plural": "audit entries",
+                "ordering": ["-pk"],
+                "indexes": [
+                    models.Index(fields=["object_type", "object_id"], name="audit_object"),
+                    models.Index(fields=["actor", "occurred_at"], name="audit_actor"),
+                ],
             },
         ),
     ]

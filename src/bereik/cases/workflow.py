@@ -1,0 +1,117 @@
+"""The case state machine: every state, every allowed transition, and the one service that moves
+a case. Other apps change a case's state only through ``transition``."""
+
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bereik.audit.models import AuditAction
+from bereik.audit.services import record
+
+
+class CaseState(models.TextChoices):
+    NEW = "new", _("New")
+    NOT_PICKED_UP = "not_picked_up", _("Not picked up")
+    ENRICHMENT = "enrichment", _("Waiting for enrichment")
+    LETTER_OR_VISIT = "letter_or_visit", _("Letter or home visit")
+    CALL_QUEUE = "call_queue", _("In the call queue")
+    SOCIAL_WORK_QUEUE = "social_work_queue", _("Social workers' queue")
+    REACHED_HELP = "reached_help", _("Reached, wants help")
+    REACHED_NO_HELP = "reached_no_help", _("Reached, no help wanted")
+    EXHAUSTED = "exhausted", _("Not reached")
+    HANDED_OVER = "handed_over", _("Handed over")
+    FOLLOW_UP = "follow_up", _("In follow-up")
+    CLOSED = "closed", _("Closed")
+
+
+S = CaseState
+TRANSITIONS: dict[CaseState, frozenset[CaseState]] = {
+    S.NEW: frozenset({S.NOT_PICKED_UP, S.ENRICHMENT, S.CALL_QUEUE, S.SOCIAL_WORK_QUEUE, S.CLOSED}),
+    S.NOT_PICKED_UP: frozenset({S.CLOSED, S.NEW}),
+    S.ENRICHMENT: frozenset({S.CALL_QUEUE, S.LETTER_OR_VISIT, S.CLOSED}),
+    S.LETTER_OR_VISIT: frozenset({S.CALL_QUEUE, S.REACHED_HELP, S.REACHED_NO_HELP, S.CLOSED}),
+    S.CALL_QUEUE: frozenset(
+        {
+            S.REACHED_HELP,
+            S.REACHED_NO_HELP,
+            S.EXHAUSTED,
+            S.ENRICHMENT,
+            S.SOCIAL_WORK_QUEUE,
+            S.CLOSED,
+        }
+    ),
+    S.SOCIAL_WORK_QUEUE: frozenset({S.HANDED_OVER, S.CLOSED}),
+    S.REACHED_HELP: frozenset({S.HANDED_OVER, S.CLOSED}),
+    S.REACHED_NO_HELP: frozenset({S.CLOSED, S.CALL_QUEUE}),
+    S.EXHAUSTED: frozenset({S.CLOSED, S.CALL_QUEUE, S.ENRICHMENT, S.LETTER_OR_VISIT}),
+    S.HANDED_OVER: frozenset({S.FOLLOW_UP, S.CLOSED}),
+    S.FOLLOW_UP: frozenset({S.CLOSED}),
+    S.CLOSED: frozenset({S.CALL_QUEUE, S.REACHED_NO_HELP, S.EXHAUSTED}),  # undo of a closure batch
+}
+
+
+class TransitionNotAllowed(Exception):
+    def __init__(self, current: str, target: str):
+        super().__init__(f"A case cannot go from {current} to {target}")
+        self.current = current
+        self.target = target
+
+
+class CaseTransition(models.Model):
+    """The timeline of a case: who moved it where, when and why."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="transitions")
+    from_state = models.CharField(max_length=30, choices=CaseState.choices)
+    to_state = models.CharField(max_length=30, choices=CaseState.choices)
+    actor = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    end_result = models.CharField(_("end result"), max_length=60, blank=True)
+    occurred_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["occurred_at", "pk"]
+        verbose_name = _("case transition")
+        verbose_name_plural = _("case transitions")
+
+    def __str__(self) -> str:
+        return f"{self.from_state} → {self.to_state}"
+
+
+def transition(case, to_state: CaseState, *, actor=None, reason: str = "", end_result: str = ""):
+    """Move one case to ``to_state`` under a row lock, record it on the timeline and in the audit.
+
+    Returns the locked, updated case. Raises ``TransitionNotAllowed`` for a move the table forbids.
+    """
+    from .models import Case
+
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        current = CaseState(locked.state)
+        if to_state not in TRANSITIONS[current]:
+            raise TransitionNotAllowed(current, to_state)
+        locked.state = to_state
+        fields = ["state", "updated_at"]
+        if to_state == CaseState.CLOSED:
+            locked.end_result = end_result
+            fields.append("end_result")
+        elif current == CaseState.CLOSED:
+            locked.end_result = ""
+            fields.append("end_result")
+        locked.save(update_fields=fields)
+        CaseTransition.objects.create(
+            case=locked,
+            from_state=current,
+            to_state=to_state,
+            actor=actor,
+            reason=reason,
+            end_result=end_result,
+        )
+        record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            detail={"state": [current.value, to_state.value], "end_result": end_result},
+        )
+    return locked
