@@ -10,6 +10,17 @@ from .roles import OrganisationKind, Role
 class User(AbstractUser):
     """A person who logs in. What they may see follows from their memberships."""
 
+    # Whose functional administrators manage the account while it has no membership: the
+    # organisation that created it, or the one it last left. It grants the user nothing.
+    managing_organisation = models.ForeignKey(
+        "Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("managing organisation"),
+    )
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")

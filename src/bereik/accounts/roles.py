@@ -75,3 +75,8 @@ ROLE_ORGANISATION_KINDS: dict[Role, frozenset[OrganisationKind]] = {
     Role.COORDINATOR: frozenset({OrganisationKind.MUNICIPALITY}),
     Role.FUNCTIONAL_ADMIN: frozenset(OrganisationKind),
 }
+
+
+def role_fits(role: Role | str, kind: OrganisationKind | str) -> bool:
+    """Whether a role can be held in an organisation of this kind."""
+    return OrganisationKind(kind) in ROLE_ORGANISATION_KINDS[Role(role)]

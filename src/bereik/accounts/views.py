@@ -30,6 +30,14 @@ class LoginView(auth_views.LoginView):
             self.request.session["after_login"] = next_url
         return response
 
+    def form_invalid(self, form):
+        if form.data.get("username") or form.data.get("password"):
+            services.record_password_failure(
+                username=form.data.get("username", ""),
+                deactivated=form.has_error("__all__", code="inactive"),
+            )
+        return super().form_invalid(form)
+
     def get_success_url(self):
         if services.confirmed_device(self.request.user) is None:
             return reverse_lazy("accounts:setup_mfa")

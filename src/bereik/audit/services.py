@@ -1,5 +1,7 @@
 """Writing the audit trail. ``record`` is the only way entries are made."""
 
+import ipaddress
+
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -17,6 +19,20 @@ def _lock_chain() -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
     # SQLite runs write transactions one at a time (IMMEDIATE mode), which serialises the tail.
+
+
+def _normalised_origin(origin: str | None) -> str | None:
+    """The address as the database gives it back, so the hash still matches when re-read.
+
+    PostgreSQL's ``inet`` rewrites IPv6 addresses to their compressed form; an unparsable value
+    (a proxy's garbage, a Unix socket) is stored as unknown rather than failing the insert.
+    """
+    if not origin:
+        return None
+    try:
+        return str(ipaddress.ip_address(origin.strip()))
+    except ValueError:
+        return None
 
 
 def record(
@@ -54,7 +70,7 @@ def record(
             object_type=object_type,
             object_id=str(object_id),
             result=result,
-            origin=origin or request_origin.get(),
+            origin=_normalised_origin(origin or request_origin.get()),
             detail=detail or {},
             previous_hash=previous or GENESIS_HASH,
         )

@@ -7,6 +7,8 @@ handler404 = "django.views.defaults.page_not_found"
 urlpatterns = [
     path("", include("bereik.portal.urls")),
     path("accounts/", include("bereik.accounts.urls")),
+    path("beheer/", include("bereik.accounts.admin_urls")),
     path("dossiers/", include("bereik.cases.urls")),
+    path("audit/", include("bereik.audit.urls")),
     path("django-admin/", admin.site.urls),
 ]

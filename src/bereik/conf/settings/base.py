@@ -21,7 +21,6 @@ ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -38,6 +37,7 @@ INSTALLED_APPS = [
     "bereik.portal",
     "bereik.cases",
     "bereik.demo",
+    "django.contrib.admin",  # last: the first app's translations win, ours say "Inloggen"
 ]
 
 MIDDLEWARE = [
@@ -121,7 +121,7 @@ AXES_COOLOFF_TIME = env("LOCKOUT_MINUTES") / 60
 AXES_LOCKOUT_PARAMETERS = ["username"]
 # Locking by address too would lock out a whole contact centre behind one NAT address.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_ON_SUCCESS = False  # the count restarts after both factors: accounts.services
 AXES_LOCKOUT_CALLABLE = "bereik.accounts.views.locked_out"
 AXES_VERBOSE = False
 
@@ -143,6 +143,7 @@ FORMAT_MODULE_PATH = None
 
 STATIC_URL = "/static/"
 STATIC_ROOT = PROJECT_DIR / env("STATIC_ROOT")
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it, even before collectstatic
 STATICFILES_DIRS = [
     ("vendor/utrecht", NODE_MODULES / "@utrecht" / "component-library-css" / "dist"),
     ("vendor/utrecht-tokens", NODE_MODULES / "@utrecht" / "design-tokens" / "dist"),
@@ -164,27 +165,29 @@ TASKS = {
 }
 
 
-def _email(url: str) -> dict:
+def _mailer(url: str) -> dict:
     parsed = urlparse(url)
     if parsed.scheme == "console":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
     if parsed.scheme == "locmem":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+        return {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
     if parsed.scheme in ("smtp", "smtps"):
         query = parse_qs(parsed.query)
         return {
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "EMAIL_HOST": parsed.hostname or "localhost",
-            "EMAIL_PORT": parsed.port or (465 if parsed.scheme == "smtps" else 587),
-            "EMAIL_HOST_USER": unquote(parsed.username or ""),
-            "EMAIL_HOST_PASSWORD": unquote(parsed.password or ""),
-            "EMAIL_USE_TLS": query.get("tls", ["0"])[0] in ("1", "true"),
-            "EMAIL_USE_SSL": parsed.scheme == "smtps",
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": parsed.hostname or "localhost",
+                "port": parsed.port or (465 if parsed.scheme == "smtps" else 587),
+                "username": unquote(parsed.username or ""),
+                "password": unquote(parsed.password or ""),
+                "use_tls": query.get("tls", ["0"])[0] in ("1", "true"),
+                "use_ssl": parsed.scheme == "smtps",
+            },
         }
     raise ImproperlyConfigured(f"EMAIL_URL scheme {parsed.scheme!r} is not supported")
 
 
-globals().update(_email(env("EMAIL_URL")))
+MAILERS = {"default": _mailer(env("EMAIL_URL"))}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
