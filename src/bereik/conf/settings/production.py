@@ -11,6 +11,11 @@ if SECRET_KEY.startswith("insecure"):
 
     raise ImproperlyConfigured("SECRET_KEY must be set to a random value in production")
 
+if not env("EMAIL_URL").startswith(("smtp://", "smtps://")):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("EMAIL_URL must be an smtp:// or smtps:// URL in production")
+
 SECURE_SSL_REDIRECT = env("SECURE_SSL_REDIRECT")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 31_536_000
