@@ -129,3 +129,171 @@ class SignalFactory(factory.django.DjangoModelFactory):
     partner_name = "Zorgverzekeraar Test"
     amount = Decimal("250.00")
     signal_date = datetime.date(2026, 10, 1)
+
+
+# --- outreach ----------------------------------------------------------------------------------
+
+from bereik.outreach.models import (  # noqa: E402
+    CallingWindow,
+    Campaign,
+    MessageTemplate,
+    QueueEntry,
+    Script,
+    ScriptVersion,
+)
+from bereik.outreach.scheduling import DEFAULT_WINDOWS  # noqa: E402
+
+
+class ScriptFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Script
+        skip_postgeneration_save = True
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    name = "Belscript"
+    version = factory.RelatedFactory(
+        "tests.factories.ScriptVersionFactory", factory_related_name="script", number=1
+    )
+
+
+class ScriptVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScriptVersion
+
+    script = factory.SubFactory(ScriptFactory, version=None)
+    number = factory.Sequence(lambda n: n + 1)
+    body = "Goedemiddag {naam}, u spreekt met {beller} namens {gemeente}."
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    """A campaign with the default calling windows (Mon-Fri 08:30-21:00, Sat 09:00-17:00)."""
+
+    class Meta:
+        model = Campaign
+        skip_postgeneration_save = True
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    name = factory.Sequence(lambda n: f"Campagne {n}")
+    starts_on = datetime.date(2026, 1, 1)
+    caller_id = "079 123 4567"
+    script = factory.SubFactory(ScriptFactory, municipality=factory.SelfAttribute("..municipality"))
+
+    @factory.post_generation
+    def windows(self, create, extracted, **kwargs):
+        if create:
+            for window in DEFAULT_WINDOWS if extracted is None else extracted:
+                CallingWindow.objects.create(
+                    campaign=self,
+                    weekday=window.weekday,
+                    starts_at=window.starts,
+                    ends_at=window.ends,
+                )
+
+
+class QueueEntryFactory(factory.django.DjangoModelFactory):
+    """A ready-to-call entry for a case in the call queue with one mobile number."""
+
+    class Meta:
+        model = QueueEntry
+
+    campaign = factory.SubFactory(CampaignFactory)
+    municipality = factory.SelfAttribute("campaign.municipality")
+    case = factory.SubFactory(
+        CaseFactory, municipality=factory.SelfAttribute("..municipality"), state="call_queue"
+    )
+    status = QueueEntry.Status.READY
+    band = QueueEntry.Band.NORMAL
+    entered_at = factory.LazyFunction(
+        lambda: datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)
+    )
+    next_attempt_at = factory.SelfAttribute("entered_at")
+    current_number = factory.LazyAttribute(
+        lambda entry: PhoneNumberFactory(resident=entry.case.resident)
+    )
+
+
+class MessageTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MessageTemplate
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    name = "Aankondiging"
+    channel = "sms"
+    body = "Beste {naam}, {gemeente} belt u binnenkort vanaf {terugbelnummer}."
+
+
+# --- privacy -----------------------------------------------------------------------------------
+
+from bereik.cases.workflow import CaseTransition  # noqa: E402
+from bereik.privacy.models import LegalHold, Objection, PurgeRun  # noqa: E402
+
+
+class ClosedCaseFactory(CaseFactory):
+    """A closed case with its timeline: ``path`` states before closing, closed at ``closed_at``."""
+
+    class Meta:
+        model = Case
+        skip_postgeneration_save = True
+
+    state = "closed"
+    end_result = "Definitief geen contact kunnen krijgen"
+    closed_at = datetime.datetime(2025, 1, 15, 10, 0, tzinfo=datetime.UTC)
+    path = ("call_queue", "exhausted")
+
+    @classmethod
+    def _create(cls, model_class, *args, closed_at=None, path=(), **kwargs):
+        case = super()._create(model_class, *args, **kwargs)
+        previous = "new"
+        for state in (*path, "closed"):
+            CaseTransition.objects.create(
+                case=case,
+                from_state=previous,
+                to_state=state,
+                end_result=case.end_result if state == "closed" else "",
+                reason="Besproken met mevrouw Jansen",
+                occurred_at=closed_at,
+            )
+            previous = state
+        return case
+
+
+class LegalHoldFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LegalHold
+
+    case = factory.SubFactory(ClosedCaseFactory)
+    municipality = factory.SelfAttribute("case.municipality")
+    reason = "Bezwaarprocedure"
+    placed_at = factory.LazyFunction(
+        lambda: datetime.datetime(2025, 6, 1, 9, 0, tzinfo=datetime.UTC)
+    )
+
+
+class ObjectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Objection
+
+    resident = factory.SubFactory(ResidentFactory)
+    municipality = factory.SelfAttribute("resident.municipality")
+    received_on = datetime.date(2026, 1, 5)
+    channel = "letter"
+    note = "Brief ontvangen"
+    recorded_at = factory.LazyFunction(
+        lambda: datetime.datetime(2026, 1, 5, 9, 0, tzinfo=datetime.UTC)
+    )
+
+
+class PurgeRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PurgeRun
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    started_at = factory.LazyFunction(
+        lambda: datetime.datetime(2026, 3, 1, 2, 0, tzinfo=datetime.UTC)
+    )
+    finished_at = factory.SelfAttribute("started_at")
+    reference_date = datetime.date(2026, 3, 1)
+    status = "done"
+    cases_purged = 2
+    counts = factory.LazyFunction(lambda: {"residents": 2, "phone_numbers": 3})
+    by_category = factory.LazyFunction(lambda: {"picked_up": 2})

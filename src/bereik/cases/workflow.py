@@ -46,7 +46,9 @@ TRANSITIONS: dict[CaseState, frozenset[CaseState]] = {
     S.EXHAUSTED: frozenset({S.CLOSED, S.CALL_QUEUE, S.ENRICHMENT, S.LETTER_OR_VISIT}),
     S.HANDED_OVER: frozenset({S.FOLLOW_UP, S.CLOSED}),
     S.FOLLOW_UP: frozenset({S.CLOSED}),
-    S.CLOSED: frozenset({S.CALL_QUEUE, S.REACHED_NO_HELP, S.EXHAUSTED}),  # undo of a closure batch
+    # Undo of a closure batch; back to NEW when a case closed as not picked up in its matching
+    # period receives a fresh signal in that same period (the intake then routes it again).
+    S.CLOSED: frozenset({S.CALL_QUEUE, S.REACHED_NO_HELP, S.EXHAUSTED, S.NEW}),
 }
 
 
@@ -77,6 +79,85 @@ class CaseTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state} → {self.to_state}"
+
+
+def transition_many(
+    case_ids,
+    to_state: CaseState,
+    *,
+    municipality,
+    actor=None,
+    reason: str = "",
+    end_result: str = "",
+    chunk_size: int = 2000,
+) -> int:
+    """Move many cases to ``to_state`` at once, for batch work such as the intake's routing.
+
+    The same rules as ``transition``: the transitions table is checked for every case under a row
+    lock, each case gets its timeline entry, and the audit trail gets one entry for the batch
+    (count and states, no personal data). Raises ``TransitionNotAllowed`` (and changes nothing)
+    when any case may not make the move. Returns the number of cases moved.
+    """
+    from .bulk import allocate_ids, insert, now_value
+    from .models import Case
+
+    case_ids = list(case_ids)
+    if not case_ids:
+        return 0
+    now = timezone.now()
+    occurred_at = now_value()
+    from_states: dict[str, int] = {}
+    with transaction.atomic():
+        for start in range(0, len(case_ids), chunk_size):
+            chunk = case_ids[start : start + chunk_size]
+            current = dict(
+                Case.objects.select_for_update().filter(pk__in=chunk).values_list("pk", "state")
+            )
+            for state in set(current.values()):
+                if to_state not in TRANSITIONS[CaseState(state)]:
+                    raise TransitionNotAllowed(state, to_state)
+            by_state: dict[str, list[int]] = {}
+            for pk, state in current.items():
+                by_state.setdefault(state, []).append(pk)
+            for state, pks in by_state.items():
+                fields = {"state": to_state, "updated_at": now}
+                if to_state == CaseState.CLOSED:
+                    fields["end_result"] = end_result
+                elif state == CaseState.CLOSED:
+                    fields["end_result"] = ""
+                Case.objects.filter(pk__in=pks).update(**fields)
+                from_states[state] = from_states.get(state, 0) + len(pks)
+            insert(
+                CaseTransition,
+                [
+                    {
+                        "case_id": pk,
+                        "from_state": state,
+                        "to_state": to_state.value,
+                        "actor_id": actor.pk if actor is not None else None,
+                        "reason": reason,
+                        "end_result": end_result,
+                        "occurred_at": occurred_at,
+                        "id": transition_id,
+                    }
+                    for (pk, state), transition_id in zip(
+                        current.items(), allocate_ids(CaseTransition, len(current)), strict=True
+                    )
+                ],
+            )
+        record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type=Case._meta.label_lower,
+            organisation=municipality,
+            detail={
+                "count": sum(from_states.values()),
+                "from_states": from_states,
+                "to_state": to_state.value,
+                "end_result": end_result,
+            },
+        )
+    return sum(from_states.values())
 
 
 def transition(case, to_state: CaseState, *, actor=None, reason: str = "", end_result: str = ""):

@@ -98,6 +98,33 @@ VARIABLES: dict[str, Variable] = {
             "Production only: redirect plain HTTP to HTTPS. Set to false when a proxy does it.",
             "bool",
         ),
+        Variable(
+            "SMS_BACKEND",
+            "log",
+            "How SMS messages leave Bereik: `log` (stored and logged, nothing sent) or `cm` "
+            "(CM.com Business Messaging).",
+        ),
+        Variable(
+            "SMS_CM_URL",
+            "https://gw.cmtelecom.com/v1.0/message",
+            "CM.com messaging gateway endpoint (only with `SMS_BACKEND=cm`).",
+        ),
+        Variable(
+            "SMS_CM_PRODUCT_TOKEN",
+            "",
+            "CM.com product token (a secret; required with `SMS_BACKEND=cm`).",
+        ),
+        Variable(
+            "SMS_SENDER",
+            "Gemeente",
+            "Sender shown on SMS messages: up to 11 letters or a phone number.",
+        ),
+        Variable(
+            "SMS_TIMEOUT_SECONDS",
+            "10",
+            "Seconds to wait for the SMS provider before a message counts as failed.",
+            "int",
+        ),
     ]
 }
 

@@ -9,6 +9,10 @@ urlpatterns = [
     path("accounts/", include("bereik.accounts.urls")),
     path("beheer/", include("bereik.accounts.admin_urls")),
     path("dossiers/", include("bereik.cases.urls")),
+    path("intake/", include("bereik.intake.urls")),
+    path("bellen/", include("bereik.outreach.urls")),
+    path("privacy/", include("bereik.privacy.urls")),
+    path("planner/", include("bereik.reach.urls")),
     path("audit/", include("bereik.audit.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -95,8 +95,10 @@ class DemoSummary:
 
 
 def load() -> DemoSummary:
+    from bereik.demo.outreach import load_demo_campaign
     from bereik.demo.signals import load_demo_signals
 
     organisations = load_organisations_and_users()
     signal_count = load_demo_signals(organisations.municipality)
+    load_demo_campaign(organisations.municipality)
     return DemoSummary(organisations=organisations, signal_count=signal_count)

@@ -36,6 +36,10 @@ INSTALLED_APPS = [
     "bereik.audit",
     "bereik.portal",
     "bereik.cases",
+    "bereik.intake",
+    "bereik.outreach",
+    "bereik.reach",
+    "bereik.privacy",
     "bereik.demo",
     "django.contrib.admin",  # last: the first app's translations win, ours say "Inloggen"
 ]

@@ -1,0 +1,476 @@
+"""Matching signals into residents and cases, set-based, chunk by chunk.
+
+* A resident is recognised by BSN, else by birth date + postcode + house number (+ addition) +
+  surname (case, accents, spaces and the prefix's position ignored). A resident found by address
+  identity is never matched to a row with a different BSN.
+* One case per resident per matching period (the calendar month of the signal date); several
+  signals in the period join that case.
+* A signal from the same partner (type and name) as an earlier signal of the resident within the
+  recidive window, whose amount did not grow, is a *repeat*: status "Niet opgepakt: herhaalde
+  melding". A case whose signals are all repeats is closed with that end result.
+* A new case of a resident who had a case in the recidive window before its period is recidive,
+  linked to the most recent such case.
+
+The matcher holds only keys (BSN → resident, case keys, fingerprints) between chunks, so memory
+grows with the number of residents, not with the file. Routing (which queue a case goes to) is
+the intake's business and happens after matching.
+"""
+
+import datetime
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models.functions import Length
+
+from .bulk import allocate_ids, insert
+from .models import Case, PhoneNumber, Resident, Signal
+
+STATUS_OPEN = "Nog niet opgepakt"
+STATUS_REPEAT = "Niet opgepakt: herhaalde melding"
+STATUS_UNJUSTIFIED = "Niet opgepakt: onterecht signaal"
+RESULT_REPEAT = STATUS_REPEAT  # EnumEindresultaat uses the same words
+RESULT_UNJUSTIFIED = STATUS_UNJUSTIFIED
+NOT_PICKED_UP_RESULTS = frozenset({RESULT_REPEAT, RESULT_UNJUSTIFIED})
+
+
+def period_of(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def months_before(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    # clamp the day to the target month's length
+    next_month = datetime.date(year + (month == 12), month % 12 + 1, 1)
+    last_day = (next_month - datetime.timedelta(days=1)).day
+    return datetime.date(year, month, min(day.day, last_day))
+
+
+def surname_match_key(prefix: str, surname: str) -> str:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", prefix + surname)
+    return "".join(ch for ch in decomposed if ch.isalnum()).lower()
+
+
+@dataclass(slots=True)
+class CaseAssessment:
+    """What routing needs to know about one case touched by a run."""
+
+    case_id: int
+    state: str
+    end_result: str
+    created: bool
+    matching_period: datetime.date
+    total: Decimal
+    is_crisis: bool
+    warm_handover: bool
+    all_repeat: bool
+    has_valid_phone: bool
+    signal_ids: list[int]
+
+
+class SignalMatcher:
+    """Stores normalised signals (objects with the attributes of ``intake.rows.ParsedSignal``)
+    for one municipality and source, recognising residents and cases.
+
+    Call ``add`` per chunk, then ``assess`` once; run everything inside one transaction.
+    """
+
+    def __init__(self, municipality, source: str, *, today: datetime.date, recidive_months=6):
+        self.municipality = municipality
+        self.source = source
+        self.today = today
+        self.recidive_months = recidive_months
+        self._by_bsn: dict[str, int] = {}
+        self._by_identity: dict[tuple, tuple[int, str]] = {}
+        self._created_residents: set[int] = set()  # made by this run: nothing stored before
+        self._phone_keys: dict[int, list[str]] = {}  # per resident whose numbers were loaded
+        self._case_lookups: set[tuple[int, datetime.date]] = set()
+        self._cases: dict[tuple[int, datetime.date], int] = {}
+        self._fingerprints: set[str] = set()
+        self._next_sequence: dict[datetime.date, int] = {}
+        self.created_cases: set[int] = set()
+        self.updated_cases: set[int] = set()
+        self.imported = 0
+
+    # --- storing ---------------------------------------------------------------------------
+
+    def add(self, signals: list) -> list:
+        """Store one chunk. Returns the signals skipped as duplicates (already stored from this
+        source, or earlier in this run)."""
+        fresh, duplicates = self._split_duplicates(signals)
+        if not fresh:
+            return duplicates
+        resident_ids = self._resolve_residents(fresh)
+        self._store_phones(fresh, resident_ids)
+        case_ids = self._resolve_cases(fresh, resident_ids)
+        signal_ids = allocate_ids(Signal, len(fresh))
+        insert(
+            Signal,
+            [
+                {
+                    "id": pk,
+                    "municipality_id": self.municipality.pk,
+                    "case_id": case_id,
+                    "resident_id": resident_id,
+                    "source": self.source,
+                    "external_id": s.external_id,
+                    "fingerprint": s.fingerprint,
+                    "partner_type": s.partner_type,
+                    "partner_name": s.partner_name,
+                    "amount": s.amount,
+                    "arrears_since": s.arrears_since,
+                    "signal_date": s.signal_date,
+                    "is_crisis": s.is_crisis,
+                    "warm_handover": s.warm_handover,
+                    "status": STATUS_OPEN,
+                }
+                for pk, s, resident_id, case_id in zip(
+                    signal_ids, fresh, resident_ids, case_ids, strict=True
+                )
+            ],
+        )
+        self.imported += len(fresh)
+        return duplicates
+
+    def _split_duplicates(self, signals):
+        fresh, duplicates, seen = [], [], self._fingerprints
+        candidates = [s.fingerprint for s in signals if s.fingerprint not in seen]
+        stored = set(
+            Signal.objects.filter(
+                municipality=self.municipality, source=self.source, fingerprint__in=candidates
+            ).values_list("fingerprint", flat=True)
+        )
+        for signal in signals:
+            if signal.fingerprint in seen or signal.fingerprint in stored:
+                duplicates.append(signal)
+            else:
+                seen.add(signal.fingerprint)
+                fresh.append(signal)
+        return fresh, duplicates
+
+    def _identity(self, s) -> tuple | None:
+        if not (s.birth_date and s.postcode and s.house_number and s.surname):
+            return None
+        return (
+            s.birth_date,
+            s.postcode,
+            s.house_number,
+            s.house_number_addition.upper(),
+            surname_match_key(s.surname_prefix, s.surname),
+        )
+
+    def _resolve_residents(self, signals) -> list[int]:
+        """Resident id per signal, creating residents not seen before."""
+        wanted_bsns = {s.bsn for s in signals if s.bsn and s.bsn not in self._by_bsn}
+        if wanted_bsns:
+            for pk, bsn in (
+                Resident.objects.filter(municipality=self.municipality, bsn__in=wanted_bsns)
+                .order_by("pk")
+                .values_list("pk", "bsn")
+            ):
+                self._by_bsn.setdefault(bsn, pk)
+        with_bsn, without_bsn = set(), set()
+        for s in signals:
+            if not (s.bsn and s.bsn in self._by_bsn):
+                key = self._identity(s)
+                if key is not None and key not in self._by_identity:
+                    (with_bsn if s.bsn else without_bsn).add(key)
+        # A row with an unknown BSN can only be a resident known without BSN.
+        self._load_identities(with_bsn, blank_bsn_only=True)
+        self._load_identities(without_bsn, blank_bsn_only=False)
+        result: list[int | None] = []
+        new_residents: dict[object, tuple] = {}  # key -> (signal, identity)
+        pending: list[tuple[int, object]] = []  # (index in result, key into new_residents)
+        bsn_updates: dict[int, str] = {}
+        for index, s in enumerate(signals):
+            pk = self._by_bsn.get(s.bsn) if s.bsn else None
+            identity = self._identity(s)
+            if pk is None and identity is not None:
+                found = self._by_identity.get(identity)
+                if found and found[1] in ("", s.bsn):
+                    pk = found[0]
+                    if s.bsn and not found[1]:
+                        bsn_updates[pk] = s.bsn
+                        self._by_bsn[s.bsn] = pk
+                        self._by_identity[identity] = (pk, s.bsn)
+            if pk is not None:
+                result.append(pk)
+                continue
+            key = ("bsn", s.bsn) if s.bsn else ("identity", identity)
+            if key not in new_residents:
+                new_residents[key] = (s, identity)
+            result.append(None)
+            pending.append((index, key))
+        if new_residents:
+            ids = allocate_ids(Resident, len(new_residents))
+            insert(
+                Resident,
+                [
+                    {
+                        "id": pk,
+                        "municipality_id": self.municipality.pk,
+                        "bsn": s.bsn,
+                        "initials": s.initials,
+                        "surname_prefix": s.surname_prefix,
+                        "surname": s.surname,
+                        "birth_date": s.birth_date,
+                        "street": s.street,
+                        "house_number": s.house_number,
+                        "house_number_addition": s.house_number_addition,
+                        "postcode": s.postcode,
+                        "city": s.city,
+                        "email": s.email,
+                    }
+                    for pk, (s, _identity) in zip(ids, new_residents.values(), strict=True)
+                ],
+            )
+            new_ids = {}
+            for pk, (key, (s, identity)) in zip(ids, new_residents.items(), strict=True):
+                new_ids[key] = pk
+                self._created_residents.add(pk)
+                self._phone_keys[pk] = []
+                if s.bsn:
+                    self._by_bsn[s.bsn] = pk
+                if identity is not None:
+                    self._by_identity.setdefault(identity, (pk, s.bsn))
+            for index, key in pending:
+                result[index] = new_ids[key]
+        for pk, bsn in bsn_updates.items():
+            Resident.objects.filter(pk=pk, bsn="").update(bsn=bsn)
+        return result
+
+    def _load_identities(self, identities: set, *, blank_bsn_only: bool) -> None:
+        if not identities:
+            return
+        residents = Resident.objects.filter(
+            municipality=self.municipality,
+            birth_date__in={key[0] for key in identities},
+            postcode__in={key[1] for key in identities},
+            house_number__in={key[2] for key in identities},
+        )
+        if blank_bsn_only:
+            residents = residents.filter(bsn="")
+        for row in residents.order_by("pk").values_list(
+            "pk",
+            "bsn",
+            "birth_date",
+            "postcode",
+            "house_number",
+            "house_number_addition",
+            "surname_prefix",
+            "surname",
+        ):
+            pk, bsn, birth, postcode, number, addition, prefix, surname = row
+            key = (birth, postcode, number, addition.upper(), surname_match_key(prefix, surname))
+            self._by_identity.setdefault(key, (pk, bsn))
+
+    def _store_phones(self, signals, resident_ids):
+        unknown = {pk for pk in resident_ids if pk not in self._phone_keys}
+        if unknown:
+            for pk in unknown:
+                self._phone_keys.setdefault(pk, [])
+            for resident_id, e164, raw in PhoneNumber.objects.filter(
+                resident_id__in=unknown
+            ).values_list("resident_id", "e164", "raw"):
+                self._phone_keys[resident_id].append(e164 or raw)
+        new_numbers = []
+        valid, invalid = PhoneNumber.Status.VALID.value, PhoneNumber.Status.INVALID.value
+        for s, resident_id in zip(signals, resident_ids, strict=True):
+            keys = self._phone_keys[resident_id]
+            for phone in s.phones:
+                key = phone.e164 or phone.raw
+                if key in keys:
+                    continue
+                new_numbers.append(
+                    {
+                        "resident_id": resident_id,
+                        "raw": phone.raw,
+                        "e164": phone.e164,
+                        "kind": phone.kind,
+                        "status": valid if phone.valid else invalid,
+                        "source": PhoneNumber.Source.SIGNAL.value,
+                        "position": len(keys),
+                    }
+                )
+                keys.append(key)
+        if new_numbers:
+            for pk, number in zip(
+                allocate_ids(PhoneNumber, len(new_numbers)), new_numbers, strict=True
+            ):
+                number["id"] = pk
+            insert(PhoneNumber, new_numbers)
+
+    def _resolve_cases(self, signals, resident_ids) -> list[int]:
+        lookups = {
+            (pk, period_of(s.signal_date))
+            for pk, s in zip(resident_ids, signals, strict=True)
+            if pk not in self._created_residents
+        } - self._case_lookups
+        if lookups:
+            for pk, resident_id, period in Case.objects.filter(
+                municipality=self.municipality,
+                resident_id__in={key[0] for key in lookups},
+                matching_period__in={key[1] for key in lookups},
+            ).values_list("pk", "resident_id", "matching_period"):
+                self._cases.setdefault((resident_id, period), pk)
+            self._case_lookups |= lookups
+        new_cases: dict[tuple, dict] = {}
+        for s, resident_id in zip(signals, resident_ids, strict=True):
+            key = (resident_id, period_of(s.signal_date))
+            if key in self._cases:
+                if self._cases[key] not in self.created_cases:
+                    self.updated_cases.add(self._cases[key])
+            elif key not in new_cases:
+                new_cases[key] = {
+                    "municipality_id": self.municipality.pk,
+                    "resident_id": resident_id,
+                    "reference": self._reference(key[1]),
+                    "matching_period": key[1],
+                    "matched_on": self.today,
+                    "state": "new",
+                    "end_result": "",
+                    "is_crisis": False,
+                }
+        if new_cases:
+            ids = allocate_ids(Case, len(new_cases))
+            for pk, (key, case) in zip(ids, new_cases.items(), strict=True):
+                case["id"] = pk
+                self._cases[key] = pk
+                self.created_cases.add(pk)
+            insert(Case, list(new_cases.values()))
+        return [
+            self._cases[(resident_id, period_of(s.signal_date))]
+            for s, resident_id in zip(signals, resident_ids, strict=True)
+        ]
+
+    def _reference(self, period: datetime.date) -> str:
+        """``<gemeentecode>-<yymm>-<sequence>``, numbered per municipality and period."""
+        prefix = f"{self.municipality.municipality_code}-{period:%y%m}-"
+        if period not in self._next_sequence:
+            last = (
+                Case.objects.filter(reference__startswith=prefix)
+                .order_by(Length("reference").desc(), "-reference")
+                .values_list("reference", flat=True)
+                .first()
+            )
+            self._next_sequence[period] = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+        sequence = self._next_sequence[period]
+        self._next_sequence[period] = sequence + 1
+        return f"{prefix}{sequence:06d}"
+
+    # --- assessing -------------------------------------------------------------------------
+
+    def assess(self, chunk_size: int = 2000):
+        """Yield lists of ``CaseAssessment`` for every case created or updated by this run, after
+        marking repeat signals and linking recidive cases."""
+        touched = sorted(self.created_cases | self.updated_cases)
+        for start in range(0, len(touched), chunk_size):
+            yield self._assess_chunk(touched[start : start + chunk_size])
+
+    def _assess_chunk(self, case_ids: list[int]) -> list[CaseAssessment]:
+        cases = {
+            row[0]: row
+            for row in Case.objects.filter(pk__in=case_ids).values_list(
+                "pk", "resident_id", "matching_period", "state", "end_result"
+            )
+        }
+        resident_ids = {row[1] for row in cases.values()}
+        earliest = months_before(min(row[2] for row in cases.values()), self.recidive_months)
+        history = defaultdict(list)  # (resident, partner type, partner name) -> signals
+        signals_by_case = defaultdict(list)
+        for row in (
+            Signal.objects.filter(resident_id__in=resident_ids, signal_date__gte=earliest)
+            .order_by("signal_date", "pk")
+            .values_list(
+                "pk",
+                "case_id",
+                "resident_id",
+                "partner_type",
+                "partner_name",
+                "amount",
+                "signal_date",
+                "is_crisis",
+                "warm_handover",
+                "status",
+            )
+        ):
+            history[(row[2], row[3], row[4].casefold())].append(row)
+            if row[1] in cases:
+                signals_by_case[row[1]].append(row)
+        repeats: set[int] = set()
+        for rows in history.values():
+            for previous, current in itertools.pairwise(rows):
+                if current[1] not in cases:
+                    continue
+                window_start = months_before(current[6], self.recidive_months)
+                if previous[6] >= window_start and current[5] <= previous[5]:
+                    repeats.add(current[0])
+        to_repeat = [
+            row[0]
+            for rows in signals_by_case.values()
+            for row in rows
+            if row[0] in repeats and row[9] == STATUS_OPEN
+        ]
+        if to_repeat:
+            Signal.objects.filter(pk__in=to_repeat).update(status=STATUS_REPEAT)
+        self._link_recidive(cases, resident_ids)
+        valid_phone = set(
+            PhoneNumber.objects.filter(
+                resident_id__in=resident_ids, status=PhoneNumber.Status.VALID
+            ).values_list("resident_id", flat=True)
+        )
+        assessments = []
+        for pk, (_pk, resident_id, period, state, end_result) in cases.items():
+            rows = signals_by_case.get(pk, [])
+            latest_per_partner = {}
+            for row in rows:  # ordered by date: the last one per partner counts
+                latest_per_partner[(row[3], row[4].casefold())] = row[5]
+            assessments.append(
+                CaseAssessment(
+                    case_id=pk,
+                    state=state,
+                    end_result=end_result,
+                    created=pk in self.created_cases,
+                    matching_period=period,
+                    total=sum(latest_per_partner.values(), Decimal(0)),
+                    is_crisis=any(row[7] for row in rows if row[0] not in repeats),
+                    warm_handover=any(row[8] for row in rows),
+                    all_repeat=bool(rows) and all(row[0] in repeats for row in rows),
+                    has_valid_phone=resident_id in valid_phone,
+                    signal_ids=[row[0] for row in rows if row[0] not in repeats],
+                )
+            )
+        return assessments
+
+    def _link_recidive(self, cases: dict, resident_ids: set[int]) -> None:
+        created = {pk: row for pk, row in cases.items() if pk in self.created_cases}
+        if not created:
+            return
+        earliest = months_before(min(row[2] for row in created.values()), self.recidive_months)
+        previous = defaultdict(list)
+        for pk, resident_id, period in (
+            Case.objects.filter(
+                resident_id__in={row[1] for row in created.values()},
+                matching_period__gte=earliest,
+            )
+            .order_by("matching_period", "pk")
+            .values_list("pk", "resident_id", "matching_period")
+        ):
+            previous[resident_id].append((period, pk))
+        links = []
+        for pk, (_pk, resident_id, period, _state, _result) in created.items():
+            window_start = months_before(period, self.recidive_months)
+            earlier = [
+                other
+                for other_period, other in previous[resident_id]
+                if window_start <= other_period < period
+            ]
+            if earlier:
+                links.append(Case(pk=pk, recidive_of_id=earlier[-1]))
+        if links:
+            Case.objects.bulk_update(links, ["recidive_of"], batch_size=1000)

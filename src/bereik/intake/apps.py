@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IntakeConfig(AppConfig):
+    name = "bereik.intake"
+    verbose_name = _("Signal intake")
+
+    def ready(self):
+        from bereik.accounts.roles import Permission
+        from bereik.portal import home, navigation
+
+        from .selectors import intake_cards
+
+        navigation.register(
+            navigation.MenuItem(_("Import signals"), "intake:run_list", Permission.IMPORT_SIGNALS),
+            navigation.MenuItem(_("Routing rules"), "intake:rules", Permission.MANAGE_RULES),
+        )
+        home.register(Permission.IMPORT_SIGNALS, intake_cards)

@@ -1,0 +1,467 @@
+"""Writes of the intake: starting and processing import runs, mapping profiles, routing rules.
+
+An import run has two phases:
+
+1. *Checking* (no write transaction): the file is read as a stream, every row is normalised and
+   validated, row issues are stored and progress is visible; valid rows are spilled to a
+   temporary file in chunks, so memory does not grow with the file.
+2. *Storing* (one transaction): signals are matched into residents and cases, duplicates are
+   skipped, new cases are routed, and the run's counts are saved. A crash or kill in this phase
+   rolls everything back: nothing of the run is stored, and the run can simply be started again.
+"""
+
+import datetime
+import pickle
+import tempfile
+import uuid
+from pathlib import Path
+
+import structlog
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from bereik.accounts.models import Organisation
+from bereik.audit.models import AuditAction
+from bereik.audit.services import record
+from bereik.cases.matching import SignalMatcher
+
+from .models import ImportRun, IntakeSettings, MappingProfile, RoutingRule, RowIssue
+from .readers import UnreadableFile, open_signal_file
+from .routing import RoutingSummary, ensure_default_rules, route
+from .rows import Issue, Severity, parse_record
+
+log = structlog.get_logger()
+
+CHUNK_SIZE = 5000
+MAX_STORED_ISSUES = 50_000
+PROGRESS_EVERY = 5000
+CHECKING_SHARE = 90  # percent of the progress bar for phase 1
+DEFAULT_SOURCE = "platform"
+
+
+class _IssueWriter:
+    """Stores row issues in batches, up to ``MAX_STORED_ISSUES``; counts the rest."""
+
+    def __init__(self, run: ImportRun):
+        self.run = run
+        self.buffer: list[RowIssue] = []
+        self.stored = 0
+        self.dropped = 0
+
+    def add(self, issue: Issue) -> None:
+        if self.stored + len(self.buffer) >= MAX_STORED_ISSUES:
+            self.dropped += 1
+            return
+        self.buffer.append(
+            RowIssue(
+                run=self.run,
+                row=issue.row,
+                column=issue.column[:200],
+                message=issue.message,
+                severity=issue.severity,
+            )
+        )
+        if len(self.buffer) >= 2000:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.buffer:
+            RowIssue.objects.bulk_create(self.buffer)
+            self.stored += len(self.buffer)
+            self.buffer = []
+
+
+def create_run(
+    *,
+    municipality: Organisation,
+    uploaded,
+    file_name: str,
+    source: str = DEFAULT_SOURCE,
+    mode: str = ImportRun.Mode.VALID_ROWS,
+    actor=None,
+) -> ImportRun:
+    """Keep the uploaded file in storage and register a queued run for it."""
+    suffix = Path(file_name).suffix.lower()[:10]
+    stored = default_storage.save(f"intake/{uuid.uuid4().hex}{suffix}", uploaded)
+    return ImportRun.objects.create(
+        municipality=municipality,
+        source=source.strip() or DEFAULT_SOURCE,
+        file_name=Path(file_name).name[:255],
+        stored_file=stored,
+        mode=mode,
+        created_by=actor,
+    )
+
+
+def start_run(run: ImportRun) -> ImportRun:
+    """Queue the run as a background task (immediately executed under the test backend)."""
+    from .tasks import import_signals
+
+    import_signals.enqueue(run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def process_stored_run(run: ImportRun) -> ImportRun:
+    """Process a run whose file is in storage; the file is deleted afterwards."""
+    try:
+        with default_storage.open(run.stored_file, "rb") as stream:
+            process_run(run, stream, size=_size(run.stored_file))
+    finally:
+        if run.stored_file and default_storage.exists(run.stored_file):
+            default_storage.delete(run.stored_file)
+        ImportRun.objects.filter(pk=run.pk).update(stored_file="")
+    run.refresh_from_db()
+    return run
+
+
+def _size(name: str) -> int:
+    try:
+        return default_storage.size(name)
+    except (OSError, NotImplementedError):
+        return 0
+
+
+def _fail(run: ImportRun, message: str, issues: _IssueWriter | None = None) -> ImportRun:
+    if issues is not None:
+        issues.flush()
+    run.status = ImportRun.Status.FAILED
+    run.message = message
+    run.imported = run.cases_created = run.cases_updated = 0
+    run.finished_at = timezone.now()
+    run.save()
+    log.info("intake_run_failed", run_id=run.pk, rows=run.rows, rejected=run.rejected)
+    return run
+
+
+def process_run(run: ImportRun, stream, *, size: int = 0, today: datetime.date | None = None):
+    """Check, then store one run's file (a binary stream). Returns the updated run."""
+    today = today or timezone.localdate()
+    run.status = ImportRun.Status.VALIDATING
+    run.started_at = timezone.now()
+    run.save(update_fields=["status", "started_at"])
+    log.info("intake_run_started", run_id=run.pk, municipality_id=run.municipality_id)
+    municipality = run.municipality
+    profile = MappingProfile.objects.filter(municipality=municipality, source=run.source).first()
+    try:
+        signal_file = open_signal_file(
+            stream,
+            profile_mapping=profile.mapping if profile else None,
+            municipality_code=municipality.municipality_code or "",
+        )
+    except UnreadableFile as exc:
+        return _fail(run, exc.message)
+    run.file_format = signal_file.format
+    issues = _IssueWriter(run)
+    if signal_file.column_map.problems:
+        for problem in signal_file.column_map.problems:
+            issues.add(Issue(None, "", problem))
+        return _fail(run, " ".join(signal_file.column_map.problems), issues)
+    for header in signal_file.column_map.unknown:
+        issues.add(
+            Issue(
+                None,
+                header,
+                _("Unknown column “%(column)s” is ignored.") % {"column": header},
+                Severity.WARNING,
+            )
+        )
+
+    spill = tempfile.TemporaryFile()  # noqa: SIM115 (closed below)
+    try:
+        valid = _check(run, signal_file, stream, size, today, issues, spill)
+        if valid is None:
+            return run
+        return _store(run, spill, valid, today, issues)
+    except Exception:
+        log.exception("intake_run_crashed", run_id=run.pk)
+        _fail(
+            run,
+            _("The import stopped because of an internal error; nothing was stored. Try again."),
+            issues,
+        )
+        raise
+    finally:
+        spill.close()
+
+
+def _check(run, signal_file, stream, size, today, issues: _IssueWriter, spill) -> int | None:
+    """Phase 1. Returns the number of valid rows spilled, or None when the run has failed."""
+    first_row_of: dict[str, int] = {}
+    chunk: list = []
+    rows = rejected = warnings = valid = 0
+    try:
+        for record_ in signal_file.records:
+            rows += 1
+            parsed, row_issues = parse_record(record_, signal_file.label, today)
+            for issue in row_issues:
+                issues.add(issue)
+                if issue.severity == Severity.WARNING:
+                    warnings += 1
+            if parsed is None:
+                rejected += 1
+            elif parsed.fingerprint in first_row_of:
+                run.duplicates += 1
+                issues.add(
+                    Issue(
+                        parsed.row,
+                        "",
+                        _("Duplicate row: the same signal as row %(row)d; skipped.")
+                        % {"row": first_row_of[parsed.fingerprint]},
+                        Severity.WARNING,
+                    )
+                )
+            else:
+                first_row_of[parsed.fingerprint] = parsed.row
+                chunk.append(parsed)
+                valid += 1
+                if len(chunk) >= CHUNK_SIZE:
+                    pickle.dump(chunk, spill, protocol=pickle.HIGHEST_PROTOCOL)
+                    chunk = []
+            if rows % PROGRESS_EVERY == 0:
+                _progress(run, rows, stream, size)
+    except UnreadableFile as exc:
+        run.rows, run.rejected, run.warnings = rows, rejected, warnings
+        _fail(run, exc.message + " " + _("Nothing was imported."), issues)
+        return None
+    if chunk:
+        pickle.dump(chunk, spill, protocol=pickle.HIGHEST_PROTOCOL)
+    del first_row_of
+    run.rows, run.rejected, run.warnings = rows, rejected, warnings
+    if rows == 0:
+        _fail(run, _("The file has a header but no signals."), issues)
+        return None
+    if run.mode == ImportRun.Mode.ALL_OR_NOTHING and rejected:
+        _fail(
+            run,
+            ngettext(
+                "Nothing was imported: %(count)d row has errors (all or nothing).",
+                "Nothing was imported: %(count)d rows have errors (all or nothing).",
+                rejected,
+            )
+            % {"count": rejected},
+            issues,
+        )
+        return None
+    issues.flush()
+    run.status = ImportRun.Status.STORING
+    run.rows_processed = rows
+    run.progress = CHECKING_SHARE
+    run.save()
+    return valid
+
+
+def _progress(run, rows, stream, size) -> None:
+    percent = 0
+    if size:
+        try:
+            percent = min(CHECKING_SHARE, int(stream.tell() * CHECKING_SHARE / size))
+        except (OSError, ValueError, AttributeError):
+            percent = 0
+    ImportRun.objects.filter(pk=run.pk).update(rows_processed=rows, progress=percent)
+
+
+def _store(run, spill, valid: int, today, issues: _IssueWriter) -> ImportRun:
+    """Phase 2: everything in one transaction."""
+    municipality = run.municipality
+    ensure_default_rules(municipality)
+    intake_settings, _created = IntakeSettings.objects.get_or_create(municipality=municipality)
+    rules = list(RoutingRule.objects.filter(municipality=municipality).order_by("position", "pk"))
+    summary = RoutingSummary()
+    already_stored = 0
+    with transaction.atomic():
+        # One run per municipality at a time: the case numbering and matching rely on it.
+        Organisation.objects.select_for_update().get(pk=municipality.pk)
+        matcher = SignalMatcher(
+            municipality,
+            run.source,
+            today=today,
+            recidive_months=intake_settings.recidive_months,
+        )
+        spill.seek(0)
+        for _index in range((valid + CHUNK_SIZE - 1) // CHUNK_SIZE):
+            chunk = pickle.load(spill)  # noqa: S301 (our own temporary file)
+            already_stored += len(matcher.add(chunk))
+        for assessments in matcher.assess():
+            route(
+                assessments,
+                rules,
+                municipality=municipality,
+                today=today,
+                actor=run.created_by,
+                summary=summary,
+            )
+        if already_stored:
+            issues.add(
+                Issue(
+                    None,
+                    "",
+                    ngettext(
+                        "%(count)d signal was imported before from source “%(source)s” and is "
+                        "skipped.",
+                        "%(count)d signals were imported before from source “%(source)s” and "
+                        "are skipped.",
+                        already_stored,
+                    )
+                    % {"count": already_stored, "source": run.source},
+                    Severity.WARNING,
+                )
+            )
+        if issues.dropped:
+            issues.add(
+                Issue(
+                    None,
+                    "",
+                    _("More issues were found; only the first %(count)d are kept.")
+                    % {"count": MAX_STORED_ISSUES},
+                    Severity.WARNING,
+                )
+            )
+        issues.flush()
+        run.duplicates += already_stored
+        run.imported = matcher.imported
+        run.cases_created = len(matcher.created_cases)
+        run.cases_updated = len(matcher.updated_cases)
+        run.routing = summary.counts
+        run.status = ImportRun.Status.DONE
+        run.progress = 100
+        run.finished_at = timezone.now()
+        run.save()
+        record(
+            actor=run.created_by,
+            action=AuditAction.CREATE,
+            obj=run,
+            detail={
+                "rows": run.rows,
+                "imported": run.imported,
+                "rejected": run.rejected,
+                "duplicates": run.duplicates,
+                "cases_created": run.cases_created,
+                "cases_updated": run.cases_updated,
+            },
+        )
+    log.info(
+        "intake_run_done",
+        run_id=run.pk,
+        rows=run.rows,
+        imported=run.imported,
+        rejected=run.rejected,
+        duplicates=run.duplicates,
+    )
+    return run
+
+
+def import_file(
+    path,
+    *,
+    municipality: Organisation,
+    source: str = DEFAULT_SOURCE,
+    mode: str = ImportRun.Mode.VALID_ROWS,
+    actor=None,
+    today: datetime.date | None = None,
+) -> ImportRun:
+    """Import a file from disk in the current process (the command line and the demo)."""
+    path = Path(path)
+    run = ImportRun.objects.create(
+        municipality=municipality,
+        source=source.strip() or DEFAULT_SOURCE,
+        file_name=path.name[:255],
+        mode=mode,
+        created_by=actor,
+    )
+    with path.open("rb") as stream:
+        return process_run(run, stream, size=path.stat().st_size, today=today)
+
+
+def run_report(run: ImportRun) -> dict:
+    """The run as one JSON-ready object (the command's ``--json`` output)."""
+    issues = list(run.issues.order_by("pk").values_list("row", "column", "message", "severity"))
+    return {
+        "run": run.pk,
+        "status": run.status,
+        "message": run.message,
+        "format": run.file_format,
+        "source": run.source,
+        "rows": run.rows,
+        "imported": run.imported,
+        "rejected": run.rejected,
+        "duplicates": run.duplicates,
+        "cases_created": run.cases_created,
+        "cases_updated": run.cases_updated,
+        "routing": run.routing,
+        "errors": [
+            {"row": row, "column": column, "message": message}
+            for row, column, message, severity in issues
+            if severity == RowIssue.Severity.ERROR
+        ],
+        "warnings": [
+            {"row": row, "column": column, "message": message}
+            for row, column, message, severity in issues
+            if severity == RowIssue.Severity.WARNING
+        ],
+    }
+
+
+# --- configuration ------------------------------------------------------------------------
+
+
+def save_mapping_profile(*, municipality, source: str, mapping: dict, actor) -> MappingProfile:
+    profile, _created = MappingProfile.objects.update_or_create(
+        municipality=municipality,
+        source=source.strip(),
+        defaults={"mapping": {k: v.strip() for k, v in mapping.items() if v and v.strip()}},
+    )
+    profile.updated_by = actor
+    profile.save(update_fields=["updated_by"])
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=profile,
+        organisation=municipality,
+        detail={"fields": sorted(profile.mapping)},
+    )
+    return profile
+
+
+def delete_mapping_profile(*, profile: MappingProfile, actor) -> None:
+    record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        obj=profile,
+        organisation=profile.municipality,
+    )
+    profile.delete()
+
+
+def save_routing_rules(*, municipality, rules: list[RoutingRule], deleted, actor) -> None:
+    """Save the coordinator's edited rules (a formset's cleaned instances) at once."""
+    with transaction.atomic():
+        for rule in deleted:
+            rule.delete()
+        for rule in rules:
+            rule.municipality = municipality
+            rule.save()
+        record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type=RoutingRule._meta.label_lower,
+            organisation=municipality,
+            detail={"rules": len(rules), "deleted": len(deleted)},
+        )
+
+
+def save_intake_settings(*, municipality, recidive_months: int, actor) -> IntakeSettings:
+    settings_, _created = IntakeSettings.objects.update_or_create(
+        municipality=municipality, defaults={"recidive_months": recidive_months}
+    )
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=settings_,
+        organisation=municipality,
+        detail={"recidive_months": recidive_months},
+    )
+    return settings_

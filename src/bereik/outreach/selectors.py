@@ -1,0 +1,368 @@
+"""Reads for outreach, always scoped to the municipalities where the user holds a permission."""
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import phonenumbers
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from bereik.accounts.access import access_for, scope
+from bereik.accounts.roles import Permission
+from bereik.cases.models import Case, PhoneNumber
+from bereik.cases.workflow import CaseState
+
+from .models import (
+    Callback,
+    Campaign,
+    ContactAttempt,
+    MessageTemplate,
+    OutcomeCode,
+    QueueEntry,
+    Script,
+    ScriptVersion,
+)
+from .scheduling import (
+    CallingCalendar,
+    Candidate,
+    DayPart,
+    Window,
+    day_parts_from_bits,
+    dutch_public_holidays,
+)
+
+# How long after its time an untaken callback counts as missed (and, when it was reserved for one
+# agent, falls to the whole team).
+CALLBACK_GRACE = dt.timedelta(minutes=30)
+# How many ready entries per campaign the ranking policy looks at per claim (the "hopper").
+CANDIDATE_WINDOW = 12
+# Cases an inbound caller may be talking about: everything not yet finished.
+INBOUND_STATES = [
+    CaseState.NEW,
+    CaseState.ENRICHMENT,
+    CaseState.LETTER_OR_VISIT,
+    CaseState.CALL_QUEUE,
+    CaseState.SOCIAL_WORK_QUEUE,
+    CaseState.REACHED_HELP,
+    CaseState.REACHED_NO_HELP,
+    CaseState.EXHAUSTED,
+]
+
+
+# --- campaigns and calendars -------------------------------------------------------------------
+
+
+def campaigns_for(user, permission: Permission = Permission.MANAGE_CAMPAIGNS) -> QuerySet:
+    return scope(Campaign.objects.select_related("municipality", "script"), user, permission)
+
+
+@lru_cache(maxsize=8)
+def _holidays(first_year: int, last_year: int) -> frozenset[dt.date]:
+    return dutch_public_holidays(range(first_year, last_year + 1))
+
+
+def calendar_for(campaign: Campaign, *, around: dt.date | None = None) -> CallingCalendar:
+    """The campaign's calling calendar: its weekday windows minus Dutch public holidays."""
+    around = around or timezone.localdate()
+    windows = tuple(
+        Window(w.weekday, w.starts_at, w.ends_at)
+        for w in sorted(campaign.windows.all(), key=lambda w: w.weekday)
+    )
+    return CallingCalendar(
+        windows=windows, closed_dates=_holidays(around.year - 1, around.year + 2)
+    )
+
+
+def campaign_runs_on(campaign: Campaign, day: dt.date) -> bool:
+    return (
+        campaign.is_active
+        and campaign.starts_on <= day
+        and (campaign.ends_on is None or day <= campaign.ends_on)
+    )
+
+
+# The claim asks "which campaigns may this agent call for now?" on every "next resident". The answer
+# changes rarely, so each process keeps it for a moment (edits show within CAMPAIGN_CACHE_TTL).
+CAMPAIGN_CACHE_TTL = dt.timedelta(seconds=2)
+_campaign_cache: dict[int, tuple[dt.datetime, list[Campaign]]] = {}
+
+
+def forget_cached_campaigns() -> None:
+    _campaign_cache.clear()
+
+
+def callable_campaigns(user, now: dt.datetime) -> list[Campaign]:
+    """Active campaigns the user may call for today, with their windows (briefly cached)."""
+    cached = _campaign_cache.get(user.pk)
+    if cached is not None and dt.timedelta(0) <= now - cached[0] < CAMPAIGN_CACHE_TTL:
+        return cached[1]
+    today = timezone.localdate(now)
+    campaigns = list(
+        scope(Campaign.objects.all(), user, Permission.WORK_CALL_QUEUE)
+        .filter(is_active=True, starts_on__lte=today)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .prefetch_related("windows")
+    )
+    _campaign_cache[user.pk] = (now, campaigns)
+    return campaigns
+
+
+def open_campaigns(user, now: dt.datetime) -> list[Campaign]:
+    """Active campaigns the user may call for whose calling window is open now."""
+    today = timezone.localdate(now)
+    return [c for c in callable_campaigns(user, now) if calendar_for(c, around=today).is_open(now)]
+
+
+def active_campaign_for(municipality_id: int, day: dt.date) -> Campaign | None:
+    return (
+        Campaign.objects.filter(municipality_id=municipality_id, is_active=True, starts_on__lte=day)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+        .order_by("-starts_on", "pk")
+        .first()
+    )
+
+
+# --- the queue ---------------------------------------------------------------------------------
+
+
+def entry_held_by(user, now: dt.datetime) -> QueueEntry | None:
+    return (
+        QueueEntry.objects.filter(locked_by=user, locked_until__gt=now)
+        .order_by("-locked_until")
+        .first()
+    )
+
+
+def lock_is_free(now: dt.datetime) -> Q:
+    return Q(locked_until__isnull=True) | Q(locked_until__lte=now)
+
+
+def ready_entries(campaign_id: int, agent, now: dt.datetime) -> QuerySet:
+    """The first ready, unreserved entries of one campaign in index order (``queue_ready``)."""
+    return (
+        QueueEntry.objects.filter(campaign_id=campaign_id, status=QueueEntry.Status.READY)
+        .filter(lock_is_free(now))
+        .filter(Q(callback_agent__isnull=True) | Q(callback_agent=agent))
+        .annotate(case_state=F("case__state"), resident_id=F("case__resident_id"))
+        .order_by("band", "rank_date", "entered_at", "id")
+    )
+
+
+def as_candidate(entry: QueueEntry) -> Candidate:
+    return Candidate(
+        key=entry.pk,
+        entered_at=entry.entered_at,
+        is_crisis=entry.is_crisis,
+        due_on=None if entry.rank_date.year == 9999 else entry.rank_date,
+        callback_due_at=entry.callback_due_at,
+        callback_agent_id=entry.callback_agent_id,
+        day_parts_tried=day_parts_from_bits(entry.day_parts_tried),
+        attempts=entry.attempts,
+    )
+
+
+# --- the workspace -----------------------------------------------------------------------------
+
+
+def dialable_numbers(resident) -> list[PhoneNumber]:
+    return [n for n in resident.phone_numbers.all() if n.status == PhoneNumber.Status.VALID]
+
+
+def failed_attempts_on(number: PhoneNumber) -> int:
+    return (
+        ContactAttempt.objects.filter(
+            phone_number=number,
+            kind=ContactAttempt.Kind.PHONE,
+            direction=ContactAttempt.Direction.OUTBOUND,
+        )
+        .exclude(outcome__right_party_contact=True)
+        .count()
+    )
+
+
+def attempts_on_day(number: PhoneNumber, day: dt.date) -> int:
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return ContactAttempt.objects.filter(
+        phone_number=number,
+        kind=ContactAttempt.Kind.PHONE,
+        direction=ContactAttempt.Direction.OUTBOUND,
+        occurred_at__gte=start,
+        occurred_at__lt=start + dt.timedelta(days=1),
+    ).count()
+
+
+def latest_script_version(campaign: Campaign | None) -> ScriptVersion | None:
+    if campaign is None or campaign.script_id is None:
+        return None
+    return campaign.script.versions.order_by("-number").first()
+
+
+def outcome_codes() -> QuerySet:
+    return OutcomeCode.objects.filter(is_active=True).order_by("position", "pk")
+
+
+def attempts_for(case: Case) -> QuerySet:
+    return ContactAttempt.objects.filter(case=case).select_related(
+        "outcome", "agent", "phone_number"
+    )
+
+
+def resident_age(birth_date: dt.date | None, today: dt.date) -> int | None:
+    if birth_date is None:
+        return None
+    before_birthday = (today.month, today.day) < (birth_date.month, birth_date.day)
+    return today.year - birth_date.year - before_birthday
+
+
+def script_values(case: Case, campaign: Campaign | None, agent) -> dict[str, str]:
+    """The placeholders a script or message may use: what the call needs, never the BSN."""
+    resident = case.resident
+    signals = list(case.signals.all())
+    partners = sorted({s.partner_name or s.get_partner_type_display() for s in signals})
+    total = sum((s.amount for s in signals), start=0)
+    return {
+        "naam": resident.display_name,
+        "achternaam": " ".join(p for p in (resident.surname_prefix, resident.surname) if p),
+        "gemeente": case.municipality.name,
+        "partners": ", ".join(partners),
+        "bedrag": f"€ {total:,.2f}".replace(",", "X").replace(".", ",").replace("X", "."),
+        "beller": agent.get_full_name() or agent.get_username() if agent else "",
+        "terugbelnummer": campaign.caller_id if campaign else "",
+    }
+
+
+def message_templates_for(municipality_id: int, channel: str | None = None) -> QuerySet:
+    templates = MessageTemplate.objects.filter(municipality_id=municipality_id, is_active=True)
+    return templates.filter(channel=channel) if channel else templates
+
+
+def scripts_for(user) -> QuerySet:
+    return scope(Script.objects.select_related("municipality"), user, Permission.MANAGE_RULES)
+
+
+# --- inbound -----------------------------------------------------------------------------------
+
+
+class UnparsableNumber(ValueError):
+    pass
+
+
+def normalise_number(raw: str) -> str:
+    """E.164 for a Dutch or international number as typed or pasted; raises UnparsableNumber."""
+    cleaned = (raw or "").strip()
+    if cleaned.startswith("00"):
+        cleaned = "+" + cleaned[2:]
+    try:
+        parsed = phonenumbers.parse(cleaned, "NL")
+    except phonenumbers.NumberParseException:
+        raise UnparsableNumber(raw) from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise UnparsableNumber(raw)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def number_kind(e164: str) -> str:
+    parsed = phonenumbers.parse(e164)
+    number_type = phonenumbers.number_type(parsed)
+    if number_type == phonenumbers.PhoneNumberType.MOBILE:
+        return PhoneNumber.Kind.MOBILE
+    if number_type == phonenumbers.PhoneNumberType.FIXED_LINE:
+        return PhoneNumber.Kind.LANDLINE
+    return PhoneNumber.Kind.UNKNOWN
+
+
+def inbound_matches(user, e164: str) -> list[Case]:
+    """Unfinished cases, in the municipalities the user calls for, of residents with this
+    number (whatever the number's status: a retired number may still be theirs)."""
+    return list(
+        scope(Case.objects.all(), user, Permission.WORK_CALL_QUEUE)
+        .filter(resident__phone_numbers__e164=e164, state__in=INBOUND_STATES)
+        .select_related("resident", "municipality")
+        .distinct()
+        .order_by("-matching_period", "pk")
+    )
+
+
+# --- supervisor --------------------------------------------------------------------------------
+
+
+@dataclass
+class Progress:
+    open: int = 0
+    in_progress: int = 0
+    reached: int = 0
+    exhausted: int = 0
+    other_closed: int = 0
+    attempts_by_day_part: dict[str, int] = field(default_factory=dict)
+    attempts_today: int = 0
+    agents_active: int = 0
+    due_callbacks: list[Callback] = field(default_factory=list)
+    missed_callbacks: int = 0
+
+
+def progress(user, now: dt.datetime, *, campaign_id=None, municipality_id=None) -> Progress:
+    """Live figures for the supervisor. Counts only: no personal data."""
+    entries = scope(QueueEntry.objects.all(), user, Permission.MANAGE_CAMPAIGNS)
+    attempts = scope(ContactAttempt.objects.all(), user, Permission.MANAGE_CAMPAIGNS)
+    callbacks = scope(Callback.objects.all(), user, Permission.MANAGE_CAMPAIGNS)
+    if campaign_id:
+        entries = entries.filter(campaign_id=campaign_id)
+        attempts = attempts.filter(campaign_id=campaign_id)
+        callbacks = callbacks.filter(entry__campaign_id=campaign_id)
+    if municipality_id:
+        entries = entries.filter(municipality_id=municipality_id)
+        attempts = attempts.filter(municipality_id=municipality_id)
+        callbacks = callbacks.filter(municipality_id=municipality_id)
+
+    result = Progress()
+    locked = Q(locked_until__gt=now)
+    counts = entries.aggregate(
+        open=Count("pk", filter=~Q(status=QueueEntry.Status.CLOSED) & ~locked),
+        in_progress=Count("pk", filter=locked),
+        reached=Count("pk", filter=Q(closed_reason=QueueEntry.ClosedReason.REACHED) & ~locked),
+        exhausted=Count("pk", filter=Q(closed_reason=QueueEntry.ClosedReason.EXHAUSTED) & ~locked),
+        closed=Count("pk", filter=Q(status=QueueEntry.Status.CLOSED) & ~locked),
+    )
+    result.open = counts["open"]
+    result.in_progress = counts["in_progress"]
+    result.reached = counts["reached"]
+    result.exhausted = counts["exhausted"]
+    result.other_closed = counts["closed"] - counts["reached"] - counts["exhausted"]
+
+    day_start = timezone.make_aware(dt.datetime.combine(timezone.localdate(now), dt.time.min))
+    today = attempts.filter(occurred_at__gte=day_start, kind=ContactAttempt.Kind.PHONE)
+    by_part = Counter(dict(today.values_list("day_part").annotate(n=Count("pk"))))
+    result.attempts_by_day_part = {part.value: by_part.get(part.value, 0) for part in DayPart}
+    result.attempts_today = sum(by_part.values())
+    recent = attempts.filter(occurred_at__gte=now - dt.timedelta(minutes=15))
+    agent_ids = set(recent.values_list("agent_id", flat=True)) | set(
+        entries.filter(locked).values_list("locked_by_id", flat=True)
+    )
+    result.agents_active = len(agent_ids - {None})
+    open_callbacks = callbacks.filter(fulfilled_at__isnull=True, cancelled_at__isnull=True)
+    result.due_callbacks = list(
+        open_callbacks.filter(due_at__lte=now + dt.timedelta(hours=1))
+        .select_related("entry__case", "agent")
+        .order_by("due_at")[:50]
+    )
+    result.missed_callbacks = open_callbacks.filter(due_at__lt=now - CALLBACK_GRACE).count()
+    return result
+
+
+def callback_is_missed(callback: Callback, now: dt.datetime) -> bool:
+    return callback.fulfilled_at is None and callback.due_at < now - CALLBACK_GRACE
+
+
+def my_callbacks(user, now: dt.datetime) -> QuerySet:
+    return (
+        scope(Callback.objects.all(), user, Permission.WORK_CALL_QUEUE)
+        .filter(fulfilled_at__isnull=True, cancelled_at__isnull=True, agent=user)
+        .select_related("entry__case")
+        .order_by("due_at")
+    )
+
+
+def can_manage(user, municipality_id: int) -> bool:
+    return access_for(user).can(Permission.MANAGE_CAMPAIGNS, municipality_id)

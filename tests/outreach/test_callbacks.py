@@ -1,0 +1,97 @@
+"""Callbacks: held until due, then first in the queue; reserved for one agent if asked; missed
+callbacks flagged and handed to the team."""
+
+import datetime as dt
+
+import pytest
+
+from bereik.accounts.roles import Role
+from bereik.outreach import selectors, services
+from bereik.outreach.models import Callback, QueueEntry
+from bereik.outreach.services import OutcomeInput
+
+from .conftest import TUESDAY_MORNING as NOW
+
+pytestmark = pytest.mark.django_db
+
+AT_TWO = NOW.replace(hour=14)
+
+
+@pytest.fixture
+def colleague(make_member, contact_centre):
+    return make_member(Role.AGENT, contact_centre)
+
+
+def agree_callback(agent, outcomes, at=AT_TWO, only_me=False):
+    entry = services.claim_next(agent=agent, now=NOW)
+    services.record_outcome(
+        agent=agent,
+        entry=entry,
+        token=entry.lock_token,
+        data=OutcomeInput(
+            outcomes["niet_beschikbaar"],
+            phone_number=entry.current_number,
+            callback_at=at,
+            callback_only_me=only_me,
+        ),
+        now=NOW,
+    )
+    entry.refresh_from_db()
+    return entry
+
+
+def test_callback_is_held_until_due_then_jumps_the_queue(make_entry, agent, outcomes):
+    make_entry()
+    entry = agree_callback(agent, outcomes)
+    assert entry.status == QueueEntry.Status.WAITING
+    assert entry.band == QueueEntry.Band.CALLBACK
+    crisis = make_entry(is_crisis=True, band=QueueEntry.Band.CRISIS)
+    assert services.claim_next(agent=agent, now=AT_TWO - dt.timedelta(minutes=1)).pk == crisis.pk
+    services.release(agent=agent, entry=crisis)
+    assert services.claim_next(agent=agent, now=AT_TWO).pk == entry.pk
+
+
+def test_callback_reserved_for_one_agent_is_not_offered_to_others_in_time(
+    make_entry, agent, colleague, outcomes
+):
+    make_entry()
+    entry = agree_callback(agent, outcomes, only_me=True)
+    assert services.claim_next(agent=colleague, now=AT_TWO) is None
+    assert services.claim_next(agent=agent, now=AT_TWO).pk == entry.pk
+
+
+def test_missed_reserved_callback_falls_to_the_team_and_is_flagged(
+    make_entry, agent, colleague, outcomes, supervisor
+):
+    make_entry()
+    entry = agree_callback(agent, outcomes, only_me=True)
+    late = AT_TWO + selectors.CALLBACK_GRACE + dt.timedelta(minutes=1)
+    figures = selectors.progress(supervisor, late)
+    assert figures.missed_callbacks == 1
+    claimed = services.claim_next(agent=colleague, now=late)
+    assert claimed.pk == entry.pk
+    services.record_outcome(
+        agent=colleague,
+        entry=claimed,
+        token=claimed.lock_token,
+        data=OutcomeInput(outcomes["voicemail"], phone_number=claimed.current_number),
+        now=late,
+    )
+    callback = Callback.objects.get(entry=entry)
+    assert callback.fulfilled_at == late
+    assert callback.was_missed is True
+
+
+def test_callback_outside_windows_is_refused_by_the_service(make_entry, agent, outcomes):
+    make_entry()
+    entry = services.claim_next(agent=agent, now=NOW)
+    with pytest.raises(services.ValidationError) as error:
+        services.record_outcome(
+            agent=agent,
+            entry=entry,
+            token=entry.lock_token,
+            data=OutcomeInput(outcomes["niet_beschikbaar"], callback_at=NOW.replace(hour=7)),
+            now=NOW,
+        )
+    assert "callback_at" in error.value.message_dict
+    assert not Callback.objects.exists()

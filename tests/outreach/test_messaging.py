@@ -1,0 +1,169 @@
+"""SMS and e-mail: the default backend stores and logs, the CM.com adapter speaks HTTP (here to a
+stub server on 127.0.0.1), and every message is a DDAS contact attempt."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from freezegun import freeze_time
+
+from bereik.outreach import messaging, services
+from bereik.outreach.models import ContactAttempt, OutboundMessage
+from tests.factories import MessageTemplateFactory
+
+from .conftest import TUESDAY_MORNING as NOW
+
+pytestmark = pytest.mark.django_db
+
+
+class StubProvider(BaseHTTPRequestHandler):
+    received: list = []
+    answer: tuple[int, dict] = (200, {})
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        StubProvider.received.append(json.loads(body))
+        status, answer = StubProvider.answer
+        payload = json.dumps(answer).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def provider():
+    StubProvider.received = []
+    server = HTTPServer(("127.0.0.1", 0), StubProvider)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/v1.0/message"
+    server.shutdown()
+
+
+@pytest.fixture
+def sms_template(municipality):
+    return MessageTemplateFactory(municipality=municipality)
+
+
+def test_default_backend_stores_the_sms_and_logs_a_contact_attempt(
+    make_entry, agent, sms_template, campaign
+):
+    entry = make_entry()
+    message = services.send_message(actor=agent, case=entry.case, template=sms_template)
+    assert message.status == OutboundMessage.Status.SENT
+    assert message.backend == "log"
+    assert message.recipient == "+31612345678"
+    assert campaign.caller_id in message.body and entry.case.resident.display_name in message.body
+    attempt = ContactAttempt.objects.get(case=entry.case)
+    assert attempt.kind == ContactAttempt.Kind.SMS
+    assert attempt.message == message
+
+
+def test_cm_adapter_posts_the_documented_json_and_reads_the_answer(
+    make_entry, agent, sms_template, provider, monkeypatch
+):
+    monkeypatch.setenv("SMS_BACKEND", "cm")
+    monkeypatch.setenv("SMS_CM_URL", provider)
+    monkeypatch.setenv("SMS_CM_PRODUCT_TOKEN", "00000000-0000-0000-0000-000000000000")
+    monkeypatch.setenv("SMS_SENDER", "GemAlfa")
+    StubProvider.answer = (
+        200,
+        {
+            "details": "Created 1 message(s)",
+            "errorCode": 0,
+            "messages": [{"to": "0031612345678", "status": "Accepted", "reference": "r1"}],
+        },
+    )
+    entry = make_entry()
+    message = services.send_message(actor=agent, case=entry.case, template=sms_template)
+    assert message.status == OutboundMessage.Status.SENT
+    assert message.backend == "cm"
+    sent = StubProvider.received[0]["messages"]
+    assert sent["authentication"] == {"producttoken": "00000000-0000-0000-0000-000000000000"}
+    assert sent["msg"][0]["to"] == [{"number": "0031612345678"}]
+    assert sent["msg"][0]["from"] == "GemAlfa"
+    assert sent["msg"][0]["body"]["content"] == message.body
+
+
+def test_cm_rejection_is_recorded_as_failed(make_entry, agent, sms_template, provider, monkeypatch):
+    monkeypatch.setenv("SMS_BACKEND", "cm")
+    monkeypatch.setenv("SMS_CM_URL", provider)
+    monkeypatch.setenv("SMS_CM_PRODUCT_TOKEN", "token")
+    StubProvider.answer = (400, {"details": "No account found", "errorCode": 101, "messages": []})
+    entry = make_entry()
+    message = services.send_message(actor=agent, case=entry.case, template=sms_template)
+    assert message.status == OutboundMessage.Status.FAILED
+    assert "No account found" in message.error
+    assert ContactAttempt.objects.get(case=entry.case).kind == ContactAttempt.Kind.SMS
+
+
+def test_unreachable_provider_fails_without_raising():
+    def refuse(request, timeout):
+        raise OSError("connection refused")
+
+    backend = messaging.CmSmsBackend(
+        url="https://sms.invalid/v1.0/message", product_token="t", sender="x", transport=refuse
+    )
+    delivery = backend.send(messaging.Message("sms", "+31612345678", "hallo"))
+    assert not delivery.ok and "connection refused" in delivery.error
+
+
+def test_email_goes_through_the_configured_mailer(make_entry, agent, municipality):
+    template = MessageTemplateFactory(
+        municipality=municipality, channel="email", subject="Uw gemeente", body="Beste {naam}"
+    )
+    entry = make_entry()
+    entry.case.resident.email = "inwoner@example.invalid"
+    entry.case.resident.save()
+    message = services.send_message(actor=agent, case=entry.case, template=template)
+    assert message.status == OutboundMessage.Status.SENT
+    assert mail.outbox[0].to == ["inwoner@example.invalid"]
+    assert ContactAttempt.objects.get(case=entry.case).kind == ContactAttempt.Kind.MAIL
+
+
+def test_template_of_another_municipality_is_refused(make_entry, agent, other_municipality):
+    entry = make_entry()
+    foreign = MessageTemplateFactory(municipality=other_municipality)
+    with pytest.raises(services.OutreachError):
+        services.send_message(actor=agent, case=entry.case, template=foreign)
+
+
+def test_agent_sends_an_sms_from_the_workspace_with_htmx(
+    make_entry, agent, sms_template, verified_client
+):
+    with freeze_time(NOW):
+        entry = make_entry()
+        client = verified_client(agent)
+        client.post(reverse("outreach:next"))
+        response = client.post(
+            reverse("outreach:send_message", args=[entry.pk]),
+            {"template": sms_template.pk},
+            HTTP_HX_REQUEST="true",
+        )
+    assert response.status_code == 200
+    assert 'data-testid="send-result"' in response.text
+    assert OutboundMessage.objects.filter(case=entry.case).exists()
+
+
+def test_prenotification_sms_before_the_first_attempt_delays_the_first_call(
+    campaign, agent, sms_template, django_capture_on_commit_callbacks
+):
+    from tests.factories import CaseFactory, PhoneNumberFactory
+
+    campaign.sms_before_first_attempt = True
+    campaign.prenotification_template = sms_template
+    campaign.save()
+    case = CaseFactory(municipality=campaign.municipality, state="call_queue")
+    PhoneNumberFactory(resident=case.resident)
+    with freeze_time(NOW), django_capture_on_commit_callbacks(execute=True):
+        services.enqueue_cases(actor=agent, campaign=campaign)
+    assert ContactAttempt.objects.get(case=case).kind == ContactAttempt.Kind.SMS
+    assert case.queue_entry.next_attempt_at == NOW + services.PRENOTIFICATION_LEAD

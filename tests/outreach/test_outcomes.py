@@ -1,0 +1,212 @@
+"""Registering outcomes: retries, numbers, case states, derived result, objections."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from bereik.cases.models import PhoneNumber
+from bereik.cases.workflow import CaseState
+from bereik.outreach import services
+from bereik.outreach.models import ContactAttempt, QueueEntry
+from bereik.outreach.services import OutcomeInput
+from bereik.privacy.models import Objection
+from tests.factories import PhoneNumberFactory
+
+from .conftest import TUESDAY_MORNING as NOW
+
+pytestmark = pytest.mark.django_db
+
+
+def save(agent, entry, outcome, now=NOW, **fields):
+    fields.setdefault("phone_number", entry.current_number)
+    return services.record_outcome(
+        agent=agent,
+        entry=entry,
+        token=entry.lock_token,
+        data=OutcomeInput(outcome, **fields),
+        now=now,
+    )
+
+
+def claim(agent, now=NOW):
+    return services.claim_next(agent=agent, now=now)
+
+
+def test_no_answer_schedules_a_retry_in_another_day_part(make_entry, agent, outcomes):
+    make_entry()
+    entry = claim(agent)
+    attempt = save(agent, entry, outcomes["geen_gehoor"])
+    entry.refresh_from_db()
+    assert entry.status == QueueEntry.Status.WAITING
+    assert entry.next_attempt_at == NOW.replace(hour=12)
+    assert entry.attempts == 1
+    assert entry.locked_by is None and entry.lock_token is None
+    assert entry.day_parts_tried == 1  # morning
+    assert attempt.kind == ContactAttempt.Kind.PHONE
+    assert attempt.day_part == "ochtend"
+    assert attempt.reached is False
+
+
+def test_reached_with_help_request_moves_the_case_and_keeps_the_handover_details(
+    make_entry, agent, outcomes
+):
+    make_entry()
+    entry = claim(agent)
+    save(
+        agent,
+        entry,
+        outcomes["bereikt"],
+        help_requested=True,
+        preferred_contact_time="dinsdagmiddag na 14:00",
+        summary="Huurachterstand, wil regeling",
+    )
+    entry.refresh_from_db()
+    entry.case.refresh_from_db()
+    assert entry.case.state == CaseState.REACHED_HELP
+    assert entry.status == QueueEntry.Status.CLOSED
+    assert entry.closed_reason == QueueEntry.ClosedReason.REACHED
+    attempt = ContactAttempt.objects.get(case=entry.case)
+    assert attempt.reached and attempt.help_requested
+    assert attempt.preferred_contact_time == "dinsdagmiddag na 14:00"
+    assert attempt.script_version is None or attempt.script_version.script == entry.campaign.script
+
+
+def test_reached_without_help_needs_a_reason(make_entry, agent, outcomes):
+    make_entry()
+    entry = claim(agent)
+    with pytest.raises(ValidationError) as error:
+        save(agent, entry, outcomes["bereikt"], help_requested=False)
+    assert "no_help_reason" in error.value.message_dict
+    save(agent, entry, outcomes["bereikt"], help_requested=False, no_help_reason="paid_or_arranged")
+    entry.case.refresh_from_db()
+    assert entry.case.state == CaseState.REACHED_NO_HELP
+
+
+def test_outcome_that_needs_a_note_is_refused_without_one(make_entry, agent, outcomes):
+    make_entry()
+    entry = claim(agent)
+    with pytest.raises(ValidationError) as error:
+        save(agent, entry, outcomes["foutieve_import"], summary="  ")
+    assert "summary" in error.value.message_dict
+    assert not ContactAttempt.objects.exists()
+    save(agent, entry, outcomes["foutieve_import"], summary="Naam en nummer horen niet bij elkaar")
+    entry.case.refresh_from_db()
+    assert entry.case.state == CaseState.CLOSED
+
+
+def test_wrong_person_retires_the_number_and_falls_over_to_the_next(make_entry, agent, outcomes):
+    entry = make_entry()
+    second = PhoneNumberFactory(resident=entry.case.resident, e164="+31791234567", position=2)
+    entry = claim(agent)
+    save(agent, entry, outcomes["verkeerd_persoon"])
+    entry.refresh_from_db()
+    entry.current_number.refresh_from_db()
+    assert entry.current_number == second
+    assert entry.day_parts_tried == 0
+    assert entry.next_attempt_at == NOW  # the other number may be dialled straight away
+    first = entry.case.resident.phone_numbers.exclude(pk=second.pk).get()
+    assert first.status == PhoneNumber.Status.RETIRED
+
+
+def test_no_number_left_sends_the_case_to_enrichment(make_entry, agent, outcomes):
+    make_entry()
+    entry = claim(agent)
+    save(agent, entry, outcomes["informatietoon"])
+    entry.refresh_from_db()
+    entry.case.refresh_from_db()
+    assert entry.case.state == CaseState.ENRICHMENT
+    assert entry.closed_reason == QueueEntry.ClosedReason.NO_NUMBER
+
+
+def test_two_attempts_a_day_then_the_next_calling_day(make_entry, agent, outcomes):
+    make_entry()
+    entry = claim(agent)
+    save(agent, entry, outcomes["in_gesprek"])
+    entry = claim(agent, NOW + dt.timedelta(minutes=25))
+    save(agent, entry, outcomes["in_gesprek"], now=NOW + dt.timedelta(minutes=25))
+    entry.refresh_from_db()
+    assert entry.next_attempt_at == (NOW + dt.timedelta(days=1)).replace(hour=8, minute=30)
+
+
+def test_seven_failed_attempts_close_the_number_and_the_case_is_not_reached(
+    make_entry, agent, outcomes
+):
+    make_entry()
+    moment = NOW
+    for _ in range(7):
+        entry = claim(agent, moment)
+        assert entry is not None, moment
+        save(agent, entry, outcomes["geen_gehoor"], now=moment)
+        entry.refresh_from_db()
+        if entry.status == QueueEntry.Status.CLOSED:
+            break
+        moment = entry.next_attempt_at
+    entry.case.refresh_from_db()
+    number = entry.case.resident.phone_numbers.get()
+    assert ContactAttempt.objects.filter(case=entry.case).count() == 7
+    assert number.status == PhoneNumber.Status.EXHAUSTED
+    assert entry.case.state == CaseState.EXHAUSTED
+    assert entry.closed_reason == QueueEntry.ClosedReason.EXHAUSTED
+    parts = set(ContactAttempt.objects.values_list("day_part", flat=True))
+    assert len(parts) >= 3  # attempts were spread over day-parts
+
+
+def test_case_result_is_the_final_code_else_the_last_outcome(outcomes):
+    derive = services.derive_result
+    assert derive([outcomes["geen_gehoor"], outcomes["voicemail"]]) == outcomes["voicemail"]
+    assert (
+        derive([outcomes["geen_gehoor"], outcomes["bereikt"], outcomes["in_gesprek"]])
+        == outcomes["bereikt"]
+    )
+    assert derive([]) is None
+
+
+def test_objection_closes_the_entry_and_is_respected_later(make_entry, agent, outcomes, campaign):
+    make_entry()
+    entry = claim(agent)
+    save(
+        agent,
+        entry,
+        outcomes["bereikt"],
+        help_requested=False,
+        no_help_reason="no_interest",
+        objection=True,
+    )
+    entry.refresh_from_db()
+    assert entry.closed_reason == QueueEntry.ClosedReason.OBJECTION
+    objection = Objection.objects.get(resident=entry.case.resident)
+    assert (objection.channel, objection.recorded_by, objection.is_active) == ("phone", agent, True)
+    # Next month's case of the same resident is not called.
+    from tests.factories import CaseFactory
+
+    next_case = CaseFactory(
+        municipality=campaign.municipality, resident=entry.case.resident, state="call_queue"
+    )
+    result = services.enqueue_cases(actor=agent, campaign=campaign, now=NOW)
+    assert result.objected == 1
+    next_case.refresh_from_db()
+    assert next_case.state == CaseState.CLOSED
+    assert not QueueEntry.objects.filter(case=next_case).exists()
+
+
+def test_objection_needs_right_party_contact(make_entry, agent, outcomes):
+    make_entry()
+    entry = claim(agent)
+    with pytest.raises(ValidationError) as error:
+        save(agent, entry, outcomes["geen_gehoor"], objection=True)
+    assert "objection" in error.value.message_dict
+
+
+def test_enqueue_sends_cases_without_numbers_to_enrichment(campaign, agent):
+    from tests.factories import CaseFactory, PhoneNumberFactory
+
+    callable_case = CaseFactory(municipality=campaign.municipality, state="call_queue")
+    PhoneNumberFactory(resident=callable_case.resident)
+    silent = CaseFactory(municipality=campaign.municipality, state="call_queue")
+    result = services.enqueue_cases(actor=agent, campaign=campaign, now=NOW)
+    assert (result.added, result.without_number) == (1, 1)
+    silent.refresh_from_db()
+    assert silent.state == CaseState.ENRICHMENT
+    entry = QueueEntry.objects.get(case=callable_case)
+    assert entry.next_attempt_at == NOW
