@@ -12,24 +12,25 @@ baseline-to-oracle gap that adaptive closes; then the issue's targets, met or no
 sensitivity check, not one of the issue's targets).
 """
 
-import sys
+import argparse
+import dataclasses
+import multiprocessing
+import os
+import platform
+import time
 from pathlib import Path
 
-# bench/queue.py would shadow the standard ``queue`` module that multiprocessing imports.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+import django
 
-import argparse  # noqa: E402
-import dataclasses  # noqa: E402
-import multiprocessing  # noqa: E402
-import os  # noqa: E402
-import platform  # noqa: E402
-import time  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[1]
+# The simulator is pure Python, but its module imports the outreach app's models.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bereik.conf.settings.local")
+django.setup()
 
 from bereik.reach.report import summarise  # noqa: E402
 from bereik.reach.scenario import load_scenario  # noqa: E402
 from bereik.reach.services import run_seeds  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
 
 POLICIES = ("baseline", "adaptive", "oracle")
 

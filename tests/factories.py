@@ -297,3 +297,60 @@ class PurgeRunFactory(factory.django.DjangoModelFactory):
     cases_purged = 2
     counts = factory.LazyFunction(lambda: {"residents": 2, "phone_numbers": 3})
     by_category = factory.LazyFunction(lambda: {"picked_up": 2})
+
+
+# --- reporting ---------------------------------------------------------------------------------
+
+from bereik.outreach.models import ContactAttempt, OutcomeCode  # noqa: E402
+from bereik.outreach.scheduling import day_part  # noqa: E402
+
+
+class ContactAttemptFactory(factory.django.DjangoModelFactory):
+    """A phone attempt; pass ``outcome_code="bereikt"`` (a seeded code) and ``occurred_at``.
+    ``reached`` and ``day_part`` follow from the outcome code and the time."""
+
+    class Meta:
+        model = ContactAttempt
+        exclude = ("outcome_code",)
+
+    case = factory.SubFactory(CaseFactory)
+    municipality = factory.SelfAttribute("case.municipality")
+    kind = ContactAttempt.Kind.PHONE
+    outcome_code = "geen_gehoor"
+    outcome = factory.LazyAttribute(lambda a: OutcomeCode.objects.get(code=a.outcome_code))
+    occurred_at = datetime.datetime(2026, 10, 5, 8, 0, tzinfo=datetime.UTC)
+    day_part = factory.LazyAttribute(lambda a: day_part(a.occurred_at).value)
+    reached = factory.LazyAttribute(lambda a: a.outcome.ddas_reached)
+
+
+# --- handover ----------------------------------------------------------------------------------
+
+from bereik.handover.models import AppointmentSlot, Handover  # noqa: E402
+
+
+class HandoverFactory(factory.django.DjangoModelFactory):
+    """An open handover of a case with a help request, routed to ``social_work``."""
+
+    class Meta:
+        model = Handover
+
+    case = factory.SubFactory(CaseFactory, state="reached_help")
+    municipality = factory.SelfAttribute("case.municipality")
+    social_work = None
+    preferred_contact_time = "dinsdagmiddag"
+    summary = "Huurachterstand, wil hulp bij een regeling."
+
+
+class AppointmentSlotFactory(factory.django.DjangoModelFactory):
+    """A 45-minute slot a week from now; pass ``organisation`` and ``social_worker``."""
+
+    class Meta:
+        model = AppointmentSlot
+
+    starts_at = factory.LazyFunction(
+        lambda: (datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=7)).replace(
+            minute=0, second=0, microsecond=0
+        )
+    )
+    ends_at = factory.LazyAttribute(lambda s: s.starts_at + datetime.timedelta(minutes=45))
+    location = "Wijkcentrum De Brug"

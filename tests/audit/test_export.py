@@ -3,9 +3,9 @@ import io
 
 import pytest
 
-from bereik.audit.exports import safe_cell
 from bereik.audit.models import AuditAction, AuditEntry
 from bereik.audit.services import record
+from bereik.portal.downloads import safe_cell
 from tests.factories import UserFactory
 
 

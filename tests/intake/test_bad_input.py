@@ -7,9 +7,9 @@ from unittest import mock
 import pytest
 
 from bereik.cases.models import Case, Resident, Signal
-from bereik.intake.exports import csv_bytes, safe_cell, xlsx_bytes
 from bereik.intake.models import ImportRun
 from bereik.intake.readers import open_signal_file
+from bereik.portal.downloads import csv_bytes, safe_cell, xlsx_bytes
 
 from .conftest import HEADER, csv_file, csv_row
 

@@ -22,6 +22,8 @@ def campaign_post(municipality, **overrides):
         "max_attempts_per_day": 2,
         "caller_id": "079 123 4567",
         "lock_minutes": 20,
+        "scheduling_policy": "baseline",
+        "exploration_percent": 10,
     }
     for day in range(5):
         data[f"window_{day}_start"], data[f"window_{day}_end"] = "08:30", "21:00"
@@ -44,6 +46,25 @@ def test_supervisor_creates_a_campaign(supervisor, verified_client, municipality
     assert response.status_code == 302
     campaign = Campaign.objects.get()
     assert sorted(campaign.windows.values_list("weekday", flat=True)) == [0, 1, 2, 3, 4, 5]
+
+
+def test_supervisor_chooses_the_learning_schedule(supervisor, verified_client, municipality):
+    response = verified_client(supervisor).post(
+        reverse("outreach:campaign_create"),
+        campaign_post(municipality, scheduling_policy="adaptive", exploration_percent=15),
+    )
+    assert response.status_code == 302
+    campaign = Campaign.objects.get()
+    assert (campaign.scheduling_policy, campaign.exploration_percent) == ("adaptive", 15)
+
+
+def test_an_evaluation_sample_above_half_is_refused(supervisor, verified_client, municipality):
+    response = verified_client(supervisor).post(
+        reverse("outreach:campaign_create"),
+        campaign_post(municipality, scheduling_policy="adaptive", exploration_percent=80),
+    )
+    assert "exploration_percent" in response.context["form"].errors
+    assert not Campaign.objects.exists()
 
 
 def test_window_ending_before_it_starts_is_refused_with_a_clear_message(

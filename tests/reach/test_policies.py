@@ -1,14 +1,15 @@
 import datetime as dt
 
-from bereik.outreach.scheduling import AMSTERDAM, BaselinePolicy, Candidate, DayPart
-from bereik.reach.policies import (
-    AdaptivePolicy,
-    BaselineReachPolicy,
+from bereik.outreach.scheduling import (
+    AMSTERDAM,
+    BaselinePolicy,
+    Candidate,
+    DayPart,
     Observation,
-    ReachCandidate,
     SlotContext,
     age_band,
 )
+from bereik.reach.policies import AdaptivePolicy, BaselineReachPolicy
 
 MONDAY_MORNING = dt.datetime(2025, 4, 14, 9, 0, tzinfo=AMSTERDAM)
 MONDAY_EVENING = dt.datetime(2025, 4, 14, 18, 0, tzinfo=AMSTERDAM)
@@ -23,14 +24,14 @@ LATER = tuple(
 AHEAD = ((0, DayPart.AFTERNOON), (0, DayPart.EVENING), *LATER)
 
 
-def _candidate(key: int, **fields) -> ReachCandidate:
+def _candidate(key: int, **fields) -> Candidate:
     defaults = {
         "entered_at": MONDAY_MORNING - dt.timedelta(days=1),
         "birth_date": dt.date(1998, 5, 1),
         "number_type": "mobile",
         "attempts_left": 7,
     }
-    return ReachCandidate(key=key, **{**defaults, **fields})
+    return Candidate(key=key, **{**defaults, **fields})
 
 
 def _slot(now: dt.datetime, part: DayPart) -> SlotContext:

@@ -74,6 +74,14 @@ def _municipalities_reached(memberships: list[Membership]) -> dict[int, set[int]
     return reached
 
 
+def municipalities_reached_by(organisation: Organisation) -> set[int]:
+    """The municipalities an organisation reaches today: itself, or those of its current
+    service agreements (for API tokens, which belong to an organisation, not to a user)."""
+    if not organisation.is_active:
+        return set()
+    return _municipalities_reached([Membership(organisation=organisation)])[organisation.pk]
+
+
 def access_for(user) -> Access:
     """Compute a user's access. Cached on the user object for the rest of the request."""
     cached = getattr(user, "_bereik_access", None)

@@ -36,6 +36,8 @@ class Permission(StrEnum):
     VIEW_REPORTS = "view_reports"
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT = "view_audit"
+    CLOSE_MONTH = "close_month"  # month-end closure and its undo
+    PARTNER_FEEDBACK = "partner_feedback"  # picked-up feedback and wrong-number lists for partners
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -46,6 +48,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.WORK_CALL_QUEUE,
             Permission.MANAGE_CAMPAIGNS,
             Permission.VIEW_REPORTS,
+            Permission.CLOSE_MONTH,
         }
     ),
     Role.QUALITY_MANAGER: frozenset({Permission.VIEW_RESIDENT, Permission.REVIEW_QUALITY}),
@@ -57,6 +60,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.IMPORT_SIGNALS,
             Permission.MANAGE_RULES,
             Permission.VIEW_REPORTS,
+            Permission.CLOSE_MONTH,
+            Permission.PARTNER_FEEDBACK,
         }
     ),
     Role.FUNCTIONAL_ADMIN: frozenset(

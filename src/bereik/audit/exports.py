@@ -9,21 +9,11 @@ from django.utils.translation import gettext as _
 
 from bereik.accounts.access import access_for
 from bereik.accounts.roles import Permission
+from bereik.portal.downloads import safe_cell
 
 from .models import AuditAction, AuditEntry
 from .selectors import AuditCriteria, chain_tail, entries_visible_to, filter_entries
 from .services import record
-
-# A spreadsheet treats a cell starting with one of these as a formula (CSV injection, CWE-1236).
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """The value as text, defused with a leading apostrophe when a spreadsheet would evaluate it."""
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_PREFIXES):
-        return "'" + text
-    return text
 
 
 class _Line:

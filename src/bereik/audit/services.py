@@ -46,11 +46,13 @@ def record(
     result: AuditResult = AuditResult.SUCCESS,
     detail: dict | None = None,
     origin: str | None = None,
+    actor_label: str = "",
 ) -> AuditEntry:
     """Append one entry to the chain.
 
     ``obj`` fills object type and id; ``organisation`` defaults to the object's municipality.
     ``detail`` must never contain personal data: field names, counts and codes only.
+    ``actor_label`` names an actor that is not a user (an API token) when ``actor`` is None.
     """
     if obj is not None:
         object_type = obj._meta.label_lower
@@ -64,7 +66,7 @@ def record(
         entry = AuditEntry(
             occurred_at=timezone.now(),
             actor=actor if authenticated else None,
-            actor_label=actor.get_username() if authenticated else "",
+            actor_label=actor.get_username() if authenticated else actor_label[:150],
             organisation=organisation,
             action=action,
             object_type=object_type,

@@ -10,7 +10,10 @@ caller's write transaction holds the database's only write lock, so the ids afte
 maximum are free.
 """
 
+import operator
+
 from django.db import connection
+from django.db.models import F, Lookup, Q
 from django.utils import timezone
 
 
@@ -77,9 +80,26 @@ def insert(model, rows: list[dict]) -> None:
     missing = [f.attname for f in fields if f.attname not in given and f.attname not in defaults]
     if missing:
         raise ValueError(f"No value and no default for {model.__name__}: {missing}")
-    attnames = [f.attname for f in fields]
-    insert_rows(
-        model,
-        [f.column for f in fields],
-        [tuple(row.get(name, defaults.get(name)) for name in attnames) for row in rows],
-    )
+    values = operator.itemgetter(*[f.attname for f in fields])
+    insert_rows(model, [f.column for f in fields], [values({**defaults, **row}) for row in rows])
+
+
+class _AnyOf(Lookup):
+    """``column = ANY(%s)`` with the values as one array parameter."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", (*params, self.rhs)
+
+
+def one_of(field: str, values):
+    """A filter ``field IN values`` for thousands of values: on PostgreSQL one array parameter
+    (``= ANY(%s)``) instead of a placeholder per value, which psycopg and the planner handle much
+    faster; elsewhere the usual ``__in``."""
+    values = list(values)
+    if values and connection.vendor == "postgresql":
+        return _AnyOf(F(field), values)
+    return Q(**{f"{field}__in": values})

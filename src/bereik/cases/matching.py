@@ -18,13 +18,15 @@ the intake's business and happens after matching.
 
 import datetime
 import itertools
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db.models.functions import Length
 
-from .bulk import allocate_ids, insert
+from .bulk import allocate_ids, insert, one_of
 from .models import Case, PhoneNumber, Resident, Signal
 
 STATUS_OPEN = "Nog niet opgepakt"
@@ -49,9 +51,8 @@ def months_before(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, last_day))
 
 
+@lru_cache(maxsize=65536)
 def surname_match_key(prefix: str, surname: str) -> str:
-    import unicodedata
-
     decomposed = unicodedata.normalize("NFKD", prefix + surname)
     return "".join(ch for ch in decomposed if ch.isalnum()).lower()
 
@@ -142,7 +143,9 @@ class SignalMatcher:
         candidates = [s.fingerprint for s in signals if s.fingerprint not in seen]
         stored = set(
             Signal.objects.filter(
-                municipality=self.municipality, source=self.source, fingerprint__in=candidates
+                one_of("fingerprint", candidates),
+                municipality=self.municipality,
+                source=self.source,
             ).values_list("fingerprint", flat=True)
         )
         for signal in signals:
@@ -169,7 +172,7 @@ class SignalMatcher:
         wanted_bsns = {s.bsn for s in signals if s.bsn and s.bsn not in self._by_bsn}
         if wanted_bsns:
             for pk, bsn in (
-                Resident.objects.filter(municipality=self.municipality, bsn__in=wanted_bsns)
+                Resident.objects.filter(one_of("bsn", wanted_bsns), municipality=self.municipality)
                 .order_by("pk")
                 .values_list("pk", "bsn")
             ):
@@ -248,10 +251,10 @@ class SignalMatcher:
         if not identities:
             return
         residents = Resident.objects.filter(
+            one_of("birth_date", {key[0] for key in identities}),
+            one_of("postcode", {key[1] for key in identities}),
+            one_of("house_number", {key[2] for key in identities}),
             municipality=self.municipality,
-            birth_date__in={key[0] for key in identities},
-            postcode__in={key[1] for key in identities},
-            house_number__in={key[2] for key in identities},
         )
         if blank_bsn_only:
             residents = residents.filter(bsn="")
@@ -275,7 +278,7 @@ class SignalMatcher:
             for pk in unknown:
                 self._phone_keys.setdefault(pk, [])
             for resident_id, e164, raw in PhoneNumber.objects.filter(
-                resident_id__in=unknown
+                one_of("resident_id", unknown)
             ).values_list("resident_id", "e164", "raw"):
                 self._phone_keys[resident_id].append(e164 or raw)
         new_numbers = []
@@ -313,9 +316,9 @@ class SignalMatcher:
         } - self._case_lookups
         if lookups:
             for pk, resident_id, period in Case.objects.filter(
+                one_of("resident_id", {key[0] for key in lookups}),
+                one_of("matching_period", {key[1] for key in lookups}),
                 municipality=self.municipality,
-                resident_id__in={key[0] for key in lookups},
-                matching_period__in={key[1] for key in lookups},
             ).values_list("pk", "resident_id", "matching_period"):
                 self._cases.setdefault((resident_id, period), pk)
             self._case_lookups |= lookups
@@ -375,7 +378,7 @@ class SignalMatcher:
     def _assess_chunk(self, case_ids: list[int]) -> list[CaseAssessment]:
         cases = {
             row[0]: row
-            for row in Case.objects.filter(pk__in=case_ids).values_list(
+            for row in Case.objects.filter(one_of("pk", case_ids)).values_list(
                 "pk", "resident_id", "matching_period", "state", "end_result"
             )
         }
@@ -384,7 +387,7 @@ class SignalMatcher:
         history = defaultdict(list)  # (resident, partner type, partner name) -> signals
         signals_by_case = defaultdict(list)
         for row in (
-            Signal.objects.filter(resident_id__in=resident_ids, signal_date__gte=earliest)
+            Signal.objects.filter(one_of("resident_id", resident_ids), signal_date__gte=earliest)
             .order_by("signal_date", "pk")
             .values_list(
                 "pk",
@@ -417,11 +420,11 @@ class SignalMatcher:
             if row[0] in repeats and row[9] == STATUS_OPEN
         ]
         if to_repeat:
-            Signal.objects.filter(pk__in=to_repeat).update(status=STATUS_REPEAT)
+            Signal.objects.filter(one_of("pk", to_repeat)).update(status=STATUS_REPEAT)
         self._link_recidive(cases, resident_ids)
         valid_phone = set(
             PhoneNumber.objects.filter(
-                resident_id__in=resident_ids, status=PhoneNumber.Status.VALID
+                one_of("resident_id", resident_ids), status=PhoneNumber.Status.VALID
             ).values_list("resident_id", flat=True)
         )
         assessments = []
@@ -455,7 +458,7 @@ class SignalMatcher:
         previous = defaultdict(list)
         for pk, resident_id, period in (
             Case.objects.filter(
-                resident_id__in={row[1] for row in created.values()},
+                one_of("resident_id", {row[1] for row in created.values()}),
                 matching_period__gte=earliest,
             )
             .order_by("matching_period", "pk")

@@ -7,7 +7,7 @@ from bereik.audit.models import AuditAction
 from bereik.audit.services import record
 
 from .models import Case
-from .selectors import cases_for
+from .selectors import case_timeline, cases_for
 
 
 def case_list(request):
@@ -40,5 +40,6 @@ def case_detail(request, pk: int):
             "show_bsn": show_bsn,
             "signals": case.signals.order_by("signal_date"),
             "phone_numbers": case.resident.phone_numbers.all(),
+            "timeline": case_timeline(case),
         },
     )

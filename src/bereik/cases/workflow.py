@@ -2,6 +2,7 @@
 a case. Other apps change a case's state only through ``transition``."""
 
 from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,8 +29,10 @@ S = CaseState
 TRANSITIONS: dict[CaseState, frozenset[CaseState]] = {
     S.NEW: frozenset({S.NOT_PICKED_UP, S.ENRICHMENT, S.CALL_QUEUE, S.SOCIAL_WORK_QUEUE, S.CLOSED}),
     S.NOT_PICKED_UP: frozenset({S.CLOSED, S.NEW}),
-    S.ENRICHMENT: frozenset({S.CALL_QUEUE, S.LETTER_OR_VISIT, S.CLOSED}),
-    S.LETTER_OR_VISIT: frozenset({S.CALL_QUEUE, S.REACHED_HELP, S.REACHED_NO_HELP, S.CLOSED}),
+    S.ENRICHMENT: frozenset({S.CALL_QUEUE, S.LETTER_OR_VISIT, S.SOCIAL_WORK_QUEUE, S.CLOSED}),
+    S.LETTER_OR_VISIT: frozenset(
+        {S.CALL_QUEUE, S.REACHED_HELP, S.REACHED_NO_HELP, S.SOCIAL_WORK_QUEUE, S.CLOSED}
+    ),
     S.CALL_QUEUE: frozenset(
         {
             S.REACHED_HELP,
@@ -42,14 +45,48 @@ TRANSITIONS: dict[CaseState, frozenset[CaseState]] = {
     ),
     S.SOCIAL_WORK_QUEUE: frozenset({S.HANDED_OVER, S.CLOSED}),
     S.REACHED_HELP: frozenset({S.HANDED_OVER, S.CLOSED}),
-    S.REACHED_NO_HELP: frozenset({S.CLOSED, S.CALL_QUEUE}),
-    S.EXHAUSTED: frozenset({S.CLOSED, S.CALL_QUEUE, S.ENRICHMENT, S.LETTER_OR_VISIT}),
+    # To the social workers' queue: a re-approach the coordinator confirmed (bereik.lifecycle).
+    S.REACHED_NO_HELP: frozenset({S.CLOSED, S.CALL_QUEUE, S.SOCIAL_WORK_QUEUE}),
+    S.EXHAUSTED: frozenset(
+        {S.CLOSED, S.CALL_QUEUE, S.ENRICHMENT, S.LETTER_OR_VISIT, S.SOCIAL_WORK_QUEUE}
+    ),
     S.HANDED_OVER: frozenset({S.FOLLOW_UP, S.CLOSED}),
     S.FOLLOW_UP: frozenset({S.CLOSED}),
-    # Undo of a closure batch; back to NEW when a case closed as not picked up in its matching
-    # period receives a fresh signal in that same period (the intake then routes it again).
-    S.CLOSED: frozenset({S.CALL_QUEUE, S.REACHED_NO_HELP, S.EXHAUSTED, S.NEW}),
+    # Undo of a closure batch (back to the exact state before it); back to NEW when a case closed
+    # as not picked up in its matching period receives a fresh signal in that same period (the
+    # intake then routes it again); to the social workers' queue for a confirmed re-approach.
+    S.CLOSED: frozenset(
+        {
+            S.CALL_QUEUE,
+            S.REACHED_NO_HELP,
+            S.EXHAUSTED,
+            S.ENRICHMENT,
+            S.LETTER_OR_VISIT,
+            S.NEW,
+            S.SOCIAL_WORK_QUEUE,
+        }
+    ),
 }
+
+
+# Sent after the transaction that moved a case has committed (never for a rolled-back move), with
+# ``case_id``, ``municipality_id``, ``from_state``, ``to_state`` and ``end_result``. Batch moves
+# (``transition_many``) send it once per case. Receivers must not raise; they run outside the
+# transaction, so they can enqueue background work such as webhook deliveries.
+case_transitioned = Signal()
+
+
+def _announce(case_id: int, municipality_id: int, from_state, to_state, end_result: str) -> None:
+    transaction.on_commit(
+        lambda: case_transitioned.send(
+            sender=CaseTransition,
+            case_id=case_id,
+            municipality_id=municipality_id,
+            from_state=str(from_state),
+            to_state=str(to_state),
+            end_result=end_result,
+        )
+    )
 
 
 class TransitionNotAllowed(Exception):
@@ -119,6 +156,12 @@ def transition_many(
             by_state: dict[str, list[int]] = {}
             for pk, state in current.items():
                 by_state.setdefault(state, []).append(pk)
+            if case_transitioned.has_listeners():
+                municipality_ids = dict(
+                    Case.objects.filter(pk__in=chunk).values_list("pk", "municipality_id")
+                )
+                for pk, state in current.items():
+                    _announce(pk, municipality_ids[pk], state, to_state, end_result)
             for state, pks in by_state.items():
                 fields = {"state": to_state, "updated_at": now}
                 if to_state == CaseState.CLOSED:
@@ -195,4 +238,5 @@ def transition(case, to_state: CaseState, *, actor=None, reason: str = "", end_r
             obj=locked,
             detail={"state": [current.value, to_state.value], "end_result": end_result},
         )
+        _announce(locked.pk, locked.municipality_id, current, to_state, end_result)
     return locked

@@ -125,6 +125,12 @@ VARIABLES: dict[str, Variable] = {
             "Seconds to wait for the SMS provider before a message counts as failed.",
             "int",
         ),
+        Variable(
+            "API_RATE_LIMIT",
+            "600/minute",
+            "Requests per API token, as `<number>/<second, minute, hour or day>`; more get 429 "
+            "with Retry-After.",
+        ),
     ]
 }
 

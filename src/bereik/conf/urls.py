@@ -13,6 +13,10 @@ urlpatterns = [
     path("bellen/", include("bereik.outreach.urls")),
     path("privacy/", include("bereik.privacy.urls")),
     path("planner/", include("bereik.reach.urls")),
+    path("overdracht/", include("bereik.handover.urls")),
+    path("afsluiting/", include("bereik.lifecycle.urls")),
+    path("rapportage/", include("bereik.reporting.urls")),
+    path("api/", include("bereik.api.urls")),
     path("audit/", include("bereik.audit.urls")),
     path("django-admin/", admin.site.urls),
 ]

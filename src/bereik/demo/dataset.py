@@ -95,10 +95,14 @@ class DemoSummary:
 
 
 def load() -> DemoSummary:
+    from bereik.demo.handover import load_demo_handovers
+    from bereik.demo.lifecycle import load_demo_lifecycle
     from bereik.demo.outreach import load_demo_campaign
     from bereik.demo.signals import load_demo_signals
 
     organisations = load_organisations_and_users()
     signal_count = load_demo_signals(organisations.municipality)
     load_demo_campaign(organisations.municipality)
+    load_demo_handovers(organisations)
+    load_demo_lifecycle(organisations.municipality)
     return DemoSummary(organisations=organisations, signal_count=signal_count)

@@ -9,8 +9,12 @@ class IntakeConfig(AppConfig):
     def ready(self):
         from bereik.accounts.roles import Permission
         from bereik.portal import home, navigation
+        from bereik.privacy.registry import register_sweeper
 
+        from .privacy import sweep_import_reports
         from .selectors import intake_cards
+
+        register_sweeper("intake", sweep_import_reports)
 
         navigation.register(
             navigation.MenuItem(_("Import signals"), "intake:run_list", Permission.IMPORT_SIGNALS),

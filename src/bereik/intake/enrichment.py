@@ -15,9 +15,9 @@ from bereik.audit.models import AuditAction
 from bereik.audit.services import record
 from bereik.cases.models import PhoneNumber
 from bereik.cases.workflow import CaseState, transition_many
+from bereik.portal.downloads import csv_bytes
 
 from .columns import header_key
-from .exports import csv_bytes
 from .models import EnrichmentBatch, EnrichmentRequest
 from .normalise import parse_phones
 from .readers import UnreadableFile

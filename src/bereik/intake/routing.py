@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from bereik.cases.bulk import one_of
 from bereik.cases.matching import (
     NOT_PICKED_UP_RESULTS,
     RESULT_REPEAT,
@@ -190,14 +191,16 @@ def route(assessments: list[CaseAssessment], rules, *, municipality, today, acto
                 end_result=end_result,
             )
         if crisis:
-            Case.objects.filter(pk__in=crisis).update(is_crisis=True)
+            Case.objects.filter(one_of("pk", crisis)).update(is_crisis=True)
         for due_on, case_ids in urgent.items():
             Case.objects.filter(
-                Q(due_on__isnull=True) | Q(due_on__gt=due_on), pk__in=case_ids
+                Q(due_on__isnull=True) | Q(due_on__gt=due_on), one_of("pk", case_ids)
             ).update(due_on=due_on)
         if picked_up:
-            Case.objects.filter(pk__in=picked_up, picked_up_on__isnull=True).update(
+            Case.objects.filter(one_of("pk", picked_up), picked_up_on__isnull=True).update(
                 picked_up_on=today
             )
         if unjustified_signals:
-            Signal.objects.filter(pk__in=unjustified_signals).update(status=STATUS_UNJUSTIFIED)
+            Signal.objects.filter(one_of("pk", unjustified_signals)).update(
+                status=STATUS_UNJUSTIFIED
+            )

@@ -86,6 +86,48 @@ class ParsedSignal:
         )
 
 
+def pack(parsed: ParsedSignal) -> tuple:
+    """The signal as a tuple of plain values, cheap to spill to disk (``unpack`` reverses it)."""
+    return (
+        parsed.row,
+        parsed.fingerprint,
+        parsed.external_id,
+        parsed.partner_type,
+        parsed.partner_name,
+        str(parsed.amount),
+        parsed.arrears_since.toordinal() if parsed.arrears_since else 0,
+        parsed.signal_date.toordinal(),
+        parsed.is_crisis,
+        parsed.warm_handover,
+        parsed.bsn,
+        parsed.initials,
+        parsed.surname_prefix,
+        parsed.surname,
+        parsed.birth_date.toordinal() if parsed.birth_date else 0,
+        parsed.street,
+        parsed.house_number,
+        parsed.house_number_addition,
+        parsed.postcode,
+        parsed.city,
+        parsed.email,
+        tuple(tuple(phone) for phone in parsed.phones),
+    )
+
+
+def unpack(values: tuple) -> ParsedSignal:
+    day = datetime.date.fromordinal
+    return ParsedSignal(
+        *values[:5],
+        Decimal(values[5]),
+        day(values[6]) if values[6] else None,
+        day(values[7]),
+        *values[8:14],
+        day(values[14]) if values[14] else None,
+        *values[15:21],
+        tuple(Phone._make(phone) for phone in values[21]),
+    )
+
+
 MAX_LENGTHS = {
     c.SIGNAL_ID: 100,
     c.PARTNER_NAME: 200,
@@ -126,102 +168,100 @@ def fingerprint_for(parsed: ParsedSignal) -> str:
 def parse_record(
     record: Record, label, today: datetime.date
 ) -> tuple[ParsedSignal | None, list[Issue]]:
-    """Normalise and validate one record. ``label(canonical)`` names a column as in the file."""
+    """Normalise and validate one record. ``label(canonical)`` names a column as in the file.
+
+    This runs for every row of files of a million rows: the common path calls the parsers
+    directly; helpers only run when something is wrong."""
     row = record.row
-    values = record.values
-    issues: list[Issue] = []
     if record.problem:
         return None, [Issue(row, record.problem_column, record.problem)]
+    get = record.values.get
+    issues: list[Issue] = []
+    failed: set[str] = set()  # canonical columns with an error
 
-    def field(canonical, parser, *args):
-        try:
-            return parser(values.get(canonical), *args)
-        except InvalidValue as exc:
-            issues.append(Issue(row, label(canonical), exc.message))
-            return None
+    def fail(canonical, message, severity=Severity.ERROR):
+        if severity == Severity.ERROR:
+            failed.add(canonical)
+        issues.append(Issue(row, label(canonical), message, severity))
 
-    def date_field(canonical, *, required=False):
-        value = field(canonical, parse_date)
-        if value is None:
-            if required and not any(i.column == label(canonical) for i in issues):
-                issues.append(Issue(row, label(canonical), _("This field is required.")))
-            return None
-        if value > today:
-            issues.append(
-                Issue(
-                    row,
-                    label(canonical),
-                    _("The date %(date)s lies in the future.")
-                    % {"date": value.strftime("%d-%m-%Y")},
-                )
-            )
-            return None
-        return value
-
-    def text_field(canonical):
-        value = text(values.get(canonical))
-        limit = MAX_LENGTHS.get(canonical)
-        if limit and len(value) > limit:
-            issues.append(
-                Issue(
-                    row,
-                    label(canonical),
-                    _("The text is too long (at most %(limit)d characters).") % {"limit": limit},
-                )
-            )
-            return ""
-        return value
-
-    partner_type = field(c.PARTNER_TYPE, parse_partner_type)
-    if partner_type == "":
-        issues.append(Issue(row, label(c.PARTNER_TYPE), _("This field is required.")))
-    amount = field(c.AMOUNT, parse_amount)
-    if amount is None and not any(i.column == label(c.AMOUNT) for i in issues):
-        issues.append(Issue(row, label(c.AMOUNT), _("This field is required.")))
-    signal_date = date_field(c.SIGNAL_DATE, required=True)
-    arrears_since = date_field(c.ARREARS_SINCE)
-    birth_date = date_field(c.BIRTH_DATE)
-    if birth_date and birth_date.year < 1900:
-        issues.append(Issue(row, label(c.BIRTH_DATE), _("The birth date is before 1900.")))
-        birth_date = None
-    is_crisis = field(c.CRISIS, parse_bool)
-    warm_handover = field(c.WARM_HANDOVER, parse_bool)
-    bsn = field(c.BSN, parse_bsn)
-    bsn_failed = bsn is None
-    postcode = field(c.POSTCODE, parse_postcode) or ""
     try:
-        house_number, addition = parse_house_number(
-            values.get(c.HOUSE_NUMBER), values.get(c.ADDITION)
-        )
+        partner_type = parse_partner_type(get(c.PARTNER_TYPE))
+        if partner_type == "":
+            fail(c.PARTNER_TYPE, _("This field is required."))
     except InvalidValue as exc:
-        issues.append(Issue(row, label(c.HOUSE_NUMBER), exc.message))
+        fail(c.PARTNER_TYPE, exc.message)
+        partner_type = None
+    try:
+        amount = parse_amount(get(c.AMOUNT))
+    except InvalidValue as exc:
+        fail(c.AMOUNT, exc.message)
+        amount = None
+    if amount is None and c.AMOUNT not in failed:
+        fail(c.AMOUNT, _("This field is required."))
+    signal_date = _date(get, c.SIGNAL_DATE, today, fail)
+    if signal_date is None and c.SIGNAL_DATE not in failed:
+        fail(c.SIGNAL_DATE, _("This field is required."))
+    arrears_since = _date(get, c.ARREARS_SINCE, today, fail)
+    birth_date = _date(get, c.BIRTH_DATE, today, fail)
+    if birth_date and birth_date.year < 1900:
+        fail(c.BIRTH_DATE, _("The birth date is before 1900."))
+        birth_date = None
+    try:
+        is_crisis = parse_bool(get(c.CRISIS))
+    except InvalidValue as exc:
+        fail(c.CRISIS, exc.message)
+        is_crisis = None
+    try:
+        warm_handover = parse_bool(get(c.WARM_HANDOVER))
+    except InvalidValue as exc:
+        fail(c.WARM_HANDOVER, exc.message)
+        warm_handover = None
+    try:
+        bsn = parse_bsn(get(c.BSN))
+        bsn_failed = False
+    except InvalidValue as exc:
+        fail(c.BSN, exc.message)
+        bsn, bsn_failed = None, True
+    try:
+        postcode = parse_postcode(get(c.POSTCODE)) or ""
+    except InvalidValue as exc:
+        fail(c.POSTCODE, exc.message)
+        postcode = ""
+    try:
+        house_number, addition = parse_house_number(get(c.HOUSE_NUMBER), get(c.ADDITION))
+    except InvalidValue as exc:
+        fail(c.HOUSE_NUMBER, exc.message)
         house_number, addition = None, ""
-    external_id = text_field(c.SIGNAL_ID)
-    partner_name = text_field(c.PARTNER_NAME)
-    initials = text_field(c.INITIALS)
-    prefix = text_field(c.PREFIX)
-    surname = text_field(c.SURNAME)
-    street = text_field(c.STREET)
-    city = text_field(c.CITY)
+    texts = []
+    for canonical, limit in _TEXT_FIELDS:
+        value = get(canonical)
+        value = value.strip() if type(value) is str else text(value)
+        if len(value) > limit:
+            fail(
+                canonical,
+                _("The text is too long (at most %(limit)d characters).") % {"limit": limit},
+            )
+            value = ""
+        texts.append(value)
+    external_id, partner_name, initials, prefix, surname, street, city = texts
 
     email = ""
     try:
-        email = parse_email(values.get(c.EMAIL))
+        email = parse_email(get(c.EMAIL))
     except InvalidValue as exc:
-        issues.append(Issue(row, label(c.EMAIL), exc.message, Severity.WARNING))
+        fail(c.EMAIL, exc.message, Severity.WARNING)
     phones: list[Phone] = []
     for cell in record.phones or ():
+        if cell is None or cell == "":
+            continue
         phones.extend(p for p in parse_phones(cell) if p not in phones)
     for phone in phones:
         if not phone.valid:
-            issues.append(
-                Issue(
-                    row,
-                    label(c.PHONE),
-                    _("“%(value)s” is not a valid phone number; kept as invalid.")
-                    % {"value": phone.raw},
-                    Severity.WARNING,
-                )
+            fail(
+                c.PHONE,
+                _("“%(value)s” is not a valid phone number; kept as invalid.")
+                % {"value": phone.raw},
+                Severity.WARNING,
             )
 
     if not bsn and not bsn_failed and not (birth_date and postcode and house_number and surname):
@@ -235,42 +275,60 @@ def parse_record(
             )
             if not value
         ]
-        issues.append(
-            Issue(
-                row,
-                label(c.BSN),
-                _(
-                    "No usable identity: give a BSN, or birth date, postcode, house number and "
-                    "surname (missing or invalid: %(fields)s)."
-                )
-                % {"fields": ", ".join(missing)},
+        fail(
+            c.BSN,
+            _(
+                "No usable identity: give a BSN, or birth date, postcode, house number and "
+                "surname (missing or invalid: %(fields)s)."
             )
+            % {"fields": ", ".join(missing)},
         )
-    if any(issue.severity == Severity.ERROR for issue in issues):
+    if failed:
         return None, issues
     parsed = ParsedSignal(
-        row=row,
-        fingerprint="",
-        external_id=external_id,
-        partner_type=partner_type,
-        partner_name=partner_name,
-        amount=amount,
-        arrears_since=arrears_since,
-        signal_date=signal_date,
-        is_crisis=bool(is_crisis),
-        warm_handover=bool(warm_handover),
-        bsn=bsn or "",
-        initials=initials,
-        surname_prefix=prefix,
-        surname=surname,
-        birth_date=birth_date,
-        street=street,
-        house_number=house_number,
-        house_number_addition=addition,
-        postcode=postcode,
-        city=city,
-        email=email,
-        phones=tuple(phones),
+        row,
+        "",
+        external_id,
+        partner_type,
+        partner_name,
+        amount,
+        arrears_since,
+        signal_date,
+        bool(is_crisis),
+        bool(warm_handover),
+        bsn or "",
+        initials,
+        prefix,
+        surname,
+        birth_date,
+        street,
+        house_number,
+        addition,
+        postcode,
+        city,
+        email,
+        tuple(phones),
     )
     parsed.fingerprint = fingerprint_for(parsed)
     return parsed, issues
+
+
+_TEXT_FIELDS = tuple(
+    (name, MAX_LENGTHS[name])
+    for name in (c.SIGNAL_ID, c.PARTNER_NAME, c.INITIALS, c.PREFIX, c.SURNAME, c.STREET, c.CITY)
+)
+
+
+def _date(get, canonical, today, fail) -> datetime.date | None:
+    try:
+        value = parse_date(get(canonical))
+    except InvalidValue as exc:
+        fail(canonical, exc.message)
+        return None
+    if value is not None and value > today:
+        fail(
+            canonical,
+            _("The date %(date)s lies in the future.") % {"date": value.strftime("%d-%m-%Y")},
+        )
+        return None
+    return value

@@ -3,8 +3,9 @@
 An import run has two phases:
 
 1. *Checking* (no write transaction): the file is read as a stream, every row is normalised and
-   validated, row issues are stored and progress is visible; valid rows are spilled to a
-   temporary file in chunks, so memory does not grow with the file.
+   validated, row issues are stored and progress is visible; valid rows are kept in memory up to
+   ``IN_MEMORY_ROWS`` and beyond that spilled to a temporary file in chunks (as plain tuples,
+   ``rows.pack``), so memory does not grow with the file.
 2. *Storing* (one transaction): signals are matched into residents and cases, duplicates are
    skipped, new cases are routed, and the run's counts are saved. A crash or kill in this phase
    rolls everything back: nothing of the run is stored, and the run can simply be started again.
@@ -31,11 +32,12 @@ from bereik.cases.matching import SignalMatcher
 from .models import ImportRun, IntakeSettings, MappingProfile, RoutingRule, RowIssue
 from .readers import UnreadableFile, open_signal_file
 from .routing import RoutingSummary, ensure_default_rules, route
-from .rows import Issue, Severity, parse_record
+from .rows import Issue, Severity, pack, parse_record, unpack
 
 log = structlog.get_logger()
 
 CHUNK_SIZE = 5000
+IN_MEMORY_ROWS = 100_000  # valid rows kept in memory before the checking phase spills to disk
 MAX_STORED_ISSUES = 50_000
 PROGRESS_EVERY = 5000
 CHECKING_SHARE = 90  # percent of the progress bar for phase 1
@@ -154,6 +156,19 @@ def process_run(run: ImportRun, stream, *, size: int = 0, today: datetime.date |
         )
     except UnreadableFile as exc:
         return _fail(run, exc.message)
+    return process_signal_file(run, signal_file, stream=stream, size=size, today=today)
+
+
+def process_signal_file(
+    run: ImportRun, signal_file, *, stream=None, size: int = 0, today: datetime.date | None = None
+) -> ImportRun:
+    """Check, then store the records of an opened ``SignalFile`` (from a file, or built by the
+    REST API from a JSON batch). ``stream`` only serves the progress bar."""
+    today = today or timezone.localdate()
+    if run.status == ImportRun.Status.QUEUED:
+        run.status = ImportRun.Status.VALIDATING
+        run.started_at = timezone.now()
+        run.save(update_fields=["status", "started_at"])
     run.file_format = signal_file.format
     issues = _IssueWriter(run)
     if signal_file.column_map.problems:
@@ -170,12 +185,12 @@ def process_run(run: ImportRun, stream, *, size: int = 0, today: datetime.date |
             )
         )
 
-    spill = tempfile.TemporaryFile()  # noqa: SIM115 (closed below)
+    spill = _ValidRows()
     try:
         valid = _check(run, signal_file, stream, size, today, issues, spill)
         if valid is None:
             return run
-        return _store(run, spill, valid, today, issues)
+        return _store(run, spill, today, issues)
     except Exception:
         log.exception("intake_run_crashed", run_id=run.pk)
         _fail(
@@ -186,6 +201,37 @@ def process_run(run: ImportRun, stream, *, size: int = 0, today: datetime.date |
         raise
     finally:
         spill.close()
+
+
+class _ValidRows:
+    """The valid rows between the two phases: in memory while few, then in chunks of
+    ``CHUNK_SIZE`` in a temporary file."""
+
+    def __init__(self):
+        self.chunks: list[list] = []
+        self.file = None
+        self.spilled = 0  # chunks in the file
+
+    def add_chunk(self, chunk: list) -> None:
+        if self.file is None and (len(self.chunks) + 1) * CHUNK_SIZE <= IN_MEMORY_ROWS:
+            self.chunks.append(chunk)
+            return
+        if self.file is None:
+            self.file = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close())
+        pickle.dump([pack(s) for s in chunk], self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.spilled += 1
+
+    def __iter__(self):
+        yield from self.chunks
+        if self.file is not None:
+            self.file.seek(0)
+            for _index in range(self.spilled):
+                yield [unpack(values) for values in pickle.load(self.file)]  # noqa: S301 (ours)
+
+    def close(self) -> None:
+        self.chunks = []
+        if self.file is not None:
+            self.file.close()
 
 
 def _check(run, signal_file, stream, size, today, issues: _IssueWriter, spill) -> int | None:
@@ -219,7 +265,7 @@ def _check(run, signal_file, stream, size, today, issues: _IssueWriter, spill) -
                 chunk.append(parsed)
                 valid += 1
                 if len(chunk) >= CHUNK_SIZE:
-                    pickle.dump(chunk, spill, protocol=pickle.HIGHEST_PROTOCOL)
+                    spill.add_chunk(chunk)
                     chunk = []
             if rows % PROGRESS_EVERY == 0:
                 _progress(run, rows, stream, size)
@@ -228,7 +274,7 @@ def _check(run, signal_file, stream, size, today, issues: _IssueWriter, spill) -
         _fail(run, exc.message + " " + _("Nothing was imported."), issues)
         return None
     if chunk:
-        pickle.dump(chunk, spill, protocol=pickle.HIGHEST_PROTOCOL)
+        spill.add_chunk(chunk)
     del first_row_of
     run.rows, run.rejected, run.warnings = rows, rejected, warnings
     if rows == 0:
@@ -264,7 +310,7 @@ def _progress(run, rows, stream, size) -> None:
     ImportRun.objects.filter(pk=run.pk).update(rows_processed=rows, progress=percent)
 
 
-def _store(run, spill, valid: int, today, issues: _IssueWriter) -> ImportRun:
+def _store(run, spill: _ValidRows, today, issues: _IssueWriter) -> ImportRun:
     """Phase 2: everything in one transaction."""
     municipality = run.municipality
     ensure_default_rules(municipality)
@@ -281,9 +327,7 @@ def _store(run, spill, valid: int, today, issues: _IssueWriter) -> ImportRun:
             today=today,
             recidive_months=intake_settings.recidive_months,
         )
-        spill.seek(0)
-        for _index in range((valid + CHUNK_SIZE - 1) // CHUNK_SIZE):
-            chunk = pickle.load(spill)  # noqa: S301 (our own temporary file)
+        for chunk in spill:
             already_stored += len(matcher.add(chunk))
         for assessments in matcher.assess():
             route(

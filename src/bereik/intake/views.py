@@ -9,10 +9,10 @@ from bereik.accounts.access import get_for_user, require
 from bereik.accounts.roles import Permission
 from bereik.audit.models import AuditAction
 from bereik.audit.services import record
+from bereik.portal.downloads import csv_bytes
 
 from . import columns, services
 from . import enrichment as enrichment_service
-from .exports import csv_bytes
 from .forms import (
     EnrichmentAnswerForm,
     IntakeSettingsForm,

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from bereik.accounts.access import access_for
 from bereik.accounts.models import Organisation
 from bereik.accounts.roles import Permission
+from bereik.handover.models import AppointmentSlot
+from bereik.handover.selectors import social_work_for
 
 from . import selectors, services
 from .models import (
@@ -93,6 +95,12 @@ class OutcomeForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     callback_only_me = forms.BooleanField(label=_("Only I call back"), required=False)
+    appointment_slot = forms.ModelChoiceField(
+        label=_("Appointment with a social worker"),
+        queryset=AppointmentSlot.objects.none(),
+        required=False,
+        help_text=_("Optional: book a free time with the resident; tell them the date and time."),
+    )
     objection = forms.BooleanField(label=_("The resident objects to further calls"), required=False)
     token = forms.UUIDField(widget=forms.HiddenInput, required=False)
     script_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -103,6 +111,13 @@ class OutcomeForm(forms.Form):
         self.now = now or timezone.now()
         self.fields["outcome"].queryset = selectors.outcome_codes()
         self.fields["phone_number"].queryset = entry.case.resident.phone_numbers.all()
+        # Every slot of the receiving organisation validates; the service refuses a past or taken
+        # one with a clear message. The page offers only the free ones.
+        organisation = social_work_for(entry.case.municipality)
+        if organisation is not None:
+            self.fields["appointment_slot"].queryset = AppointmentSlot.objects.filter(
+                organisation=organisation
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -130,6 +145,7 @@ class OutcomeForm(forms.Form):
             callback_at=cleaned.get("callback_at"),
             callback_only_me=bool(cleaned.get("callback_only_me")),
             script_version=version,
+            appointment_slot=cleaned.get("appointment_slot"),
         )
         for field, message in services.validate_outcome(
             self.data_input, self.entry.campaign, self.now
@@ -191,6 +207,8 @@ class CampaignForm(forms.ModelForm):
             "sms_before_first_attempt",
             "prenotification_template",
             "lock_minutes",
+            "scheduling_policy",
+            "exploration_percent",
         ]
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -99,6 +99,19 @@ class MessageTemplate(models.Model):
         return self.name
 
 
+class SchedulingPolicy(models.TextChoices):
+    BASELINE = "baseline", _("Fixed rotation of day-parts (today's practice)")
+    ADAPTIVE = "adaptive", _("Learning: call each resident when they answer best")
+
+
+class ScheduledBy(models.TextChoices):
+    """Which rule chose the moment of an attempt, so its effect can be evaluated afterwards."""
+
+    BASELINE = "baseline", _("Fixed rotation")
+    ADAPTIVE = "adaptive", _("Learning policy")
+    EXPLORATION = "exploration", _("Random day-part (evaluation sample)")
+
+
 class Campaign(models.Model):
     municipality = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     name = models.CharField(_("name"), max_length=200)
@@ -143,6 +156,25 @@ class Campaign(models.Model):
         default=20,
         validators=[MinValueValidator(2), MaxValueValidator(240)],
         help_text=_("How long a resident stays reserved for the agent who took them."),
+    )
+    scheduling_policy = models.CharField(
+        _("scheduling"),
+        max_length=10,
+        choices=SchedulingPolicy.choices,
+        default=SchedulingPolicy.BASELINE,
+        help_text=_(
+            "The learning schedule uses the answer rates observed in this municipality's own "
+            "attempts (docs/outreach.md, “Learning schedule”)."
+        ),
+    )
+    exploration_percent = models.PositiveSmallIntegerField(
+        _("evaluation sample (%)"),
+        default=10,
+        validators=[MaxValueValidator(50)],
+        help_text=_(
+            "With the learning schedule, this share of attempts gets a random day-part, so the "
+            "effect of the schedule can be measured honestly."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -290,6 +322,7 @@ class QueueEntry(models.Model):
     locked_until = models.DateTimeField(null=True, blank=True)
     lock_token = models.UUIDField(null=True, blank=True)
     locked_inbound = models.BooleanField(default=False)
+    scheduled_by = models.CharField(max_length=12, choices=ScheduledBy.choices, blank=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     last_outcome = models.ForeignKey(
         OutcomeCode, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -386,6 +419,9 @@ class ContactAttempt(models.Model):
     )
     summary = models.TextField(_("short description"), blank=True)
     objection = models.BooleanField(_("objects to further calls"), default=False)
+    scheduled_by = models.CharField(
+        _("scheduled by"), max_length=12, choices=ScheduledBy.choices, blank=True
+    )
     submission_token = models.UUIDField(null=True, blank=True, unique=True)
     message = models.ForeignKey(
         "OutboundMessage", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

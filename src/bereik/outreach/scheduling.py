@@ -8,9 +8,14 @@ This module is the scheduler's one interface. The call queue (``selectors.candid
 - ``plan_next_attempt`` turns an attempt's outcome into the moment the number may be dialled again.
 - ``Policy`` ranks the eligible candidates; ``BaselinePolicy`` is the ranking of issue 4. A policy
   sees only what production can observe (``Candidate``), never the outcome it is trying to predict.
+- ``LearningPolicy`` adds the hooks a learning scheduler needs: ``wants_call`` (dial now or wait
+  for a better day-part, given the ``SlotContext``), ``sms_before`` and ``observe`` (learn from an
+  ``Observation``). ``bereik.reach.policies`` implements them; the production queue uses them
+  through ``bereik.outreach.learning`` and the simulator through ``bereik.reach.engine``.
 """
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -215,7 +220,7 @@ def plan_next_attempt(
 
 @dataclass(frozen=True)
 class Candidate:
-    """One callable queue entry as the ranking sees it: production-observable features only."""
+    """One callable queue entry as a policy sees it: production-observable features only."""
 
     key: int
     entered_at: dt.datetime
@@ -225,6 +230,65 @@ class Candidate:
     callback_agent_id: int | None = None
     day_parts_tried: frozenset[DayPart] = frozenset()
     attempts: int = 0
+    # Features a learning policy uses (the queue has them from the case, resident and number).
+    birth_date: dt.date | None = None
+    partner_type: str = ""
+    number_type: str = ""  # "mobile", "landline" or "unknown", from the number itself
+    attempts_today: int = 0
+    attempts_left: int = 0
+    last_attempt_at: dt.datetime | None = None
+    last_day_part: DayPart | None = None
+    sms_sent: int = 0
+
+
+@dataclass(frozen=True)
+class SlotContext:
+    """The moment a policy decides in, and the calling calendar ahead (production knows both)."""
+
+    now: dt.datetime
+    day_part: DayPart
+    upcoming: tuple[tuple[int, DayPart], ...]  # (days from today, day-part) of later open slots
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What an agent registers after a dial: the outcome code, never the answer probability."""
+
+    candidate: Candidate
+    at: dt.datetime
+    day_part: DayPart
+    outcome: str  # an outcome code (geen_gehoor, voicemail, bereikt, ...)
+    sms_before: bool
+
+
+@functools.lru_cache(maxsize=65536)
+def age_band(birth_date: dt.date | None, on: dt.date) -> str:
+    if birth_date is None:
+        return "?"
+    age = on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+    if age < 35:
+        return "18-34"
+    if age < 50:
+        return "35-49"
+    if age < 67:
+        return "50-66"
+    return "67+"
+
+
+def upcoming_slots(
+    calendar: CallingCalendar, now: dt.datetime, days: int = 7
+) -> tuple[tuple[int, DayPart], ...]:
+    """The day-parts in which calling is open after ``now``'s day-part, up to ``days`` ahead."""
+    today = now.astimezone(calendar.tz).date()
+    found: list[tuple[int, DayPart]] = []
+    moment = calendar.next_day_part_open(now)
+    while moment is not None:
+        offset = (moment.astimezone(calendar.tz).date() - today).days
+        if offset > days:
+            break
+        found.append((offset, day_part(moment, calendar.tz)))
+        moment = calendar.next_day_part_open(moment)
+    return tuple(found)
 
 
 class Policy(Protocol):
@@ -260,6 +324,18 @@ class BaselinePolicy:
         self, candidates: Sequence[Candidate], *, agent_id: int | None, now: dt.datetime
     ) -> list[Candidate]:
         return sorted(candidates, key=lambda c: self.sort_key(c, agent_id=agent_id, now=now))
+
+
+class LearningPolicy(Policy, Protocol):
+    """A policy that decides when to call, whether to text first, and learns from outcomes."""
+
+    name: str
+
+    def wants_call(self, candidate: Candidate, *, slot: SlotContext) -> bool: ...
+
+    def sms_before(self, candidate: Candidate, *, slot: SlotContext) -> bool: ...
+
+    def observe(self, observation: Observation) -> None: ...
 
 
 DEFAULT_POLICY: Policy = BaselinePolicy()

@@ -29,6 +29,7 @@ from .scheduling import (
     Candidate,
     DayPart,
     Window,
+    day_part,
     day_parts_from_bits,
     dutch_public_holidays,
 )
@@ -145,12 +146,21 @@ def ready_entries(campaign_id: int, agent, now: dt.datetime) -> QuerySet:
         QueueEntry.objects.filter(campaign_id=campaign_id, status=QueueEntry.Status.READY)
         .filter(lock_is_free(now))
         .filter(Q(callback_agent__isnull=True) | Q(callback_agent=agent))
-        .annotate(case_state=F("case__state"), resident_id=F("case__resident_id"))
+        .annotate(
+            case_state=F("case__state"),
+            resident_id=F("case__resident_id"),
+            birth_date=F("case__resident__birth_date"),
+            number_kind=F("current_number__kind"),
+        )
         .order_by("band", "rank_date", "entered_at", "id")
     )
 
 
-def as_candidate(entry: QueueEntry) -> Candidate:
+def as_candidate(entry: QueueEntry, campaign: Campaign, now: dt.datetime) -> Candidate:
+    """The entry as a policy sees it (``ready_entries`` annotates the resident's birth date and
+    the number's kind)."""
+    last = entry.last_attempt_at
+    called_today = last is not None and timezone.localdate(last) == timezone.localdate(now)
     return Candidate(
         key=entry.pk,
         entered_at=entry.entered_at,
@@ -160,6 +170,14 @@ def as_candidate(entry: QueueEntry) -> Candidate:
         callback_agent_id=entry.callback_agent_id,
         day_parts_tried=day_parts_from_bits(entry.day_parts_tried),
         attempts=entry.attempts,
+        birth_date=getattr(entry, "birth_date", None),
+        number_type=getattr(entry, "number_kind", None) or "",
+        # At least one when the last attempt was today; the daily cap itself is enforced by
+        # the schedule (``plan_next_attempt``), not by the ranking.
+        attempts_today=1 if called_today else 0,
+        attempts_left=max(0, campaign.max_attempts_per_number - entry.attempts),
+        last_attempt_at=last,
+        last_day_part=day_part(last) if last is not None else None,
     )
 
 

@@ -21,12 +21,15 @@ from django.utils.translation import gettext as _
 from bereik.audit.models import AuditAction
 from bereik.audit.services import record
 from bereik.cases.models import Case, PhoneNumber, Resident
+from bereik.cases.results import EndResult
 from bereik.cases.workflow import TRANSITIONS, CaseState, transition
+from bereik.handover import services as handover_services
+from bereik.handover.models import AppointmentSlot
 from bereik.privacy import services as privacy_services
 from bereik.privacy.models import ObjectionChannel
 from bereik.privacy.selectors import has_objection, residents_with_objection
 
-from . import selectors
+from . import learning, selectors
 from .messaging import Message, backend_for
 from .models import (
     Callback,
@@ -44,7 +47,6 @@ from .models import (
 from .placeholders import fill
 from .scheduling import (
     DAY_PART_BITS,
-    DEFAULT_POLICY,
     DEFAULT_WINDOWS,
     Policy,
     RetryRule,
@@ -56,7 +58,7 @@ from .scheduling import (
 
 logger = structlog.get_logger(__name__)
 
-END_RESULT_OTHER = "Niet opgepakt: andere reden"
+END_RESULT_OTHER = EndResult.NOT_PICKED_UP_OTHER
 # How long after a pre-notification SMS the first call may be made.
 PRENOTIFICATION_LEAD = dt.timedelta(hours=1)
 # How often a claim retries when every free row is momentarily being looked at by other agents.
@@ -279,7 +281,16 @@ def _reservation_durability() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
-def _reserve(entry_id: int, agent, now: dt.datetime, minutes: int, *, inbound=False, **where):
+def _reserve(
+    entry_id: int,
+    agent,
+    now: dt.datetime,
+    minutes: int,
+    *,
+    inbound=False,
+    scheduled_by: str = "",
+    **where,
+):
     """The conditional UPDATE that makes a reservation: it only succeeds while the lock is free,
     so of two agents racing for one entry exactly one sees rowcount 1."""
     token = uuid.uuid4()
@@ -291,15 +302,19 @@ def _reserve(entry_id: int, agent, now: dt.datetime, minutes: int, *, inbound=Fa
             locked_until=now + dt.timedelta(minutes=minutes),
             lock_token=token,
             locked_inbound=inbound,
+            scheduled_by=scheduled_by,
         )
     )
     return token if won == 1 else None
 
 
 def claim_next(
-    *, agent, now: dt.datetime | None = None, policy: Policy = DEFAULT_POLICY
+    *, agent, now: dt.datetime | None = None, policy: Policy | None = None
 ) -> QueueEntry | None:
     """Reserve the best callable case for ``agent``, or return None when nobody is callable now.
+
+    The ranking is each campaign's scheduling policy (``learning.rank_entries``), or ``policy``
+    for all entries when one is given.
 
     An agent who still holds a reservation gets it back (one resident at a time, in every tab).
     On PostgreSQL the candidate rows are read ``FOR UPDATE SKIP LOCKED`` so concurrent agents look
@@ -315,7 +330,7 @@ def claim_next(
         return None
     for campaign in campaigns:
         promote_due_entries(campaign.pk, now)
-    lock_minutes = {c.pk: c.lock_minutes for c in campaigns}
+    by_campaign = {c.pk: c for c in campaigns}
     postgres = connection.vendor == "postgresql"
     for round_ in range(CLAIM_ROUNDS):
         with transaction.atomic():
@@ -335,7 +350,7 @@ def claim_next(
                 if not busy:
                     return None
             else:
-                claimed = _reserve_best(entries, agent, now, lock_minutes, policy)
+                claimed = _reserve_best(entries, agent, now, by_campaign, policy)
                 if claimed is not None:
                     return claimed
         time.sleep(0.001 * (round_ + 1))
@@ -343,22 +358,48 @@ def claim_next(
     return None
 
 
-def _reserve_best(entries, agent, now, lock_minutes, policy) -> QueueEntry | None:
-    by_id = {e.pk: e for e in entries}
+def _ranked(entries, agent, now, campaigns, policy) -> list[tuple[QueueEntry, str]]:
+    """The entries best first, each with the rule that chose it (``ScheduledBy``)."""
+    candidates = {e.pk: selectors.as_candidate(e, campaigns[e.campaign_id], now) for e in entries}
+    if policy is not None:
+        by_id = {e.pk: e for e in entries}
+        ranked = policy.rank(list(candidates.values()), agent_id=agent.pk, now=now)
+        return [(by_id[c.key], "") for c in ranked]
+    today = timezone.localdate(now)
+    calendars = {pk: selectors.calendar_for(c, around=today) for pk, c in campaigns.items()}
+    return [
+        (item.entry, item.scheduled_by)
+        for item in learning.rank_entries(
+            entries,
+            candidates,
+            campaigns=campaigns,
+            calendars=calendars,
+            agent_id=agent.pk,
+            now=now,
+        )
+    ]
+
+
+def _reserve_best(entries, agent, now, campaigns, policy) -> QueueEntry | None:
     # An objection may have been recorded elsewhere (a coordinator, from a letter) since the case
     # was queued: such entries are closed here instead of being offered.
     objected = residents_with_objection({e.resident_id for e in entries})
-    ranked = policy.rank([selectors.as_candidate(e) for e in entries], agent_id=agent.pk, now=now)
-    for candidate in ranked:
-        entry = by_id[candidate.key]
+    for entry, scheduled_by in _ranked(entries, agent, now, campaigns, policy):
         if entry.resident_id in objected:
             _close_for_objection(entry, agent, now)
             continue
         if entry.case_state != CaseState.CALL_QUEUE:
             _close_entry(entry, QueueEntry.ClosedReason.WITHDRAWN, now)
             continue
-        minutes = lock_minutes[entry.campaign_id]
-        token = _reserve(entry.pk, agent, now, minutes, status=QueueEntry.Status.READY)
+        minutes = campaigns[entry.campaign_id].lock_minutes
+        token = _reserve(
+            entry.pk,
+            agent,
+            now,
+            minutes,
+            scheduled_by=scheduled_by,
+            status=QueueEntry.Status.READY,
+        )
         if token is not None:
             entry.locked_by = agent
             entry.locked_until = now + dt.timedelta(minutes=minutes)
@@ -426,6 +467,47 @@ def _close_entry(entry: QueueEntry, reason: str, now: dt.datetime) -> None:
     )
 
 
+def withdraw_from_queue(case_ids, now: dt.datetime) -> dict[int, str]:
+    """Close the open queue entries of cases that leave calling in a batch (month-end closure).
+
+    Returns case id -> the status each entry had, which ``return_to_queue`` puts back on undo.
+    """
+    entries = QueueEntry.objects.filter(case_id__in=list(case_ids)).exclude(
+        status=QueueEntry.Status.CLOSED
+    )
+    previous = dict(entries.values_list("case_id", "status"))
+    if previous:
+        QueueEntry.objects.filter(case_id__in=list(previous)).update(
+            status=QueueEntry.Status.CLOSED,
+            closed_reason=QueueEntry.ClosedReason.WITHDRAWN,
+            closed_at=now,
+            locked_by=None,
+            locked_until=None,
+            lock_token=None,
+            callback_due_at=None,
+            callback_agent=None,
+        )
+        Callback.objects.filter(
+            entry__case_id__in=list(previous), fulfilled_at__isnull=True, cancelled_at__isnull=True
+        ).update(cancelled_at=now)
+    return previous
+
+
+def return_to_queue(previous: dict[int, str]) -> int:
+    """Undo ``withdraw_from_queue``: reopen the entries it closed with the status they had."""
+    reopened = 0
+    by_status: dict[str, list[int]] = {}
+    for case_id, status in previous.items():
+        by_status.setdefault(status, []).append(case_id)
+    for status, case_ids in by_status.items():
+        reopened += QueueEntry.objects.filter(
+            case_id__in=case_ids,
+            status=QueueEntry.Status.CLOSED,
+            closed_reason=QueueEntry.ClosedReason.WITHDRAWN,
+        ).update(status=status, closed_reason="", closed_at=None)
+    return reopened
+
+
 # --- outcomes ----------------------------------------------------------------------------------
 
 
@@ -442,6 +524,9 @@ class OutcomeInput:
     callback_at: dt.datetime | None = None
     callback_only_me: bool = False
     script_version: ScriptVersion | None = None
+    # A slot of the social workers' shared agenda, booked with the help request (the resident
+    # hears the date during the call).
+    appointment_slot: AppointmentSlot | None = None
 
 
 def validate_callback(campaign: Campaign, at: dt.datetime, now: dt.datetime) -> None:
@@ -495,6 +580,12 @@ def validate_outcome(data: OutcomeInput, campaign: Campaign, now: dt.datetime) -
         errors["objection"] = _("An objection can only be recorded when you spoke to the resident.")
     if data.objection and data.help_requested:
         errors["objection"] = _("A resident who wants help has not objected to calls.")
+    if data.appointment_slot is not None and not (
+        outcome.right_party_contact and outcome.is_final and data.help_requested
+    ):
+        errors["appointment_slot"] = _(
+            "An appointment with a social worker is made only when the resident wants help."
+        )
     return errors
 
 
@@ -613,6 +704,7 @@ def _register_attempt(agent, entry: QueueEntry, token, data: OutcomeInput, now) 
         preferred_contact_time=data.preferred_contact_time if data.help_requested else "",
         summary=data.summary.strip(),
         objection=data.objection,
+        scheduled_by="" if inbound else entry.scheduled_by,
         submission_token=token,
     )
     # The number: retire it, or close it after the last failed attempt.
@@ -668,6 +760,16 @@ def _register_attempt(agent, entry: QueueEntry, token, data: OutcomeInput, now) 
         _close_queue(entry, fields, QueueEntry.ClosedReason.REACHED, now)
         target = CaseState.REACHED_HELP if data.help_requested else CaseState.REACHED_NO_HELP
         _move_case(case, target, actor=agent, reason=reason)
+        if data.help_requested:
+            # The warm handover, in the same transaction as the conversation it comes from.
+            handover = handover_services.create_handover(case=case, actor=agent, attempt=attempt)
+            if data.appointment_slot is not None:
+                try:
+                    handover_services.book_slot(
+                        actor=agent, handover=handover, slot=data.appointment_slot, now=now
+                    )
+                except handover_services.HandoverError as refused:
+                    raise ValidationError({"appointment_slot": refused.message}) from None
     elif outcome.is_final:
         _close_queue(entry, fields, QueueEntry.ClosedReason.INVALID_RECORD, now)
         _move_case(case, CaseState.CLOSED, actor=agent, reason=reason, end_result=END_RESULT_OTHER)
@@ -711,9 +813,31 @@ def _register_attempt(agent, entry: QueueEntry, token, data: OutcomeInput, now) 
         entry_id=entry.pk,
         outcome=outcome.code,
         direction=data.direction,
-        agent_id=agent.pk,
+        agent_id=agent.pk if agent is not None else None,
     )
     return attempt
+
+
+def register_external_attempt(
+    *, entry: QueueEntry, data: OutcomeInput, occurred_at: dt.datetime
+) -> ContactAttempt:
+    """Register a call made outside Bereik's agent workspace (a telephony system reporting
+    through the REST API): no agent and no reservation. Refused (``OutreachError``) while an
+    agent holds the resident, so a live conversation is never overwritten; ``ValidationError``
+    with field errors as ``validate_outcome`` gives them."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = (
+            QueueEntry.objects.select_for_update(of=("self",))
+            .select_related("campaign", "case")
+            .get(pk=entry.pk)
+        )
+        if locked.locked_by_id is not None and locked.locked_until and locked.locked_until > now:
+            raise OutreachError(_("An agent is working on this resident right now."))
+        errors = validate_outcome(data, locked.campaign, now)
+        if errors:
+            raise ValidationError(errors)
+        return _register_attempt(None, locked, None, data, occurred_at)
 
 
 def _set_number_status(number: PhoneNumber, status: str) -> None:

@@ -1,6 +1,8 @@
 """Outreach pages. Each view parses input, obtains objects through the access helper and calls one
 service; every page that shows a resident records the read in the audit trail."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
@@ -17,8 +19,9 @@ from bereik.accounts.roles import Permission
 from bereik.audit.models import AuditAction
 from bereik.audit.services import record
 from bereik.cases.models import Case
+from bereik.handover import selectors as handover_selectors
 
-from . import selectors, services
+from . import learning, selectors, services
 from .forms import (
     CampaignForm,
     InboundForm,
@@ -135,6 +138,12 @@ def _render_workspace(request, entry: QueueEntry, form=None, *, status=200, can_
             "message_form": SendMessageForm(municipality_id=case.municipality_id),
             "inbound": entry.locked_inbound,
             "can_reclaim": can_reclaim,
+            "free_slots": handover_selectors.free_slots_for_municipality(
+                request.user, case.municipality, timezone.now()
+            ),
+            "appointments": handover_selectors.appointments_of_case(case).filter(
+                cancelled_at__isnull=True
+            ),
         },
         status=status,
     )
@@ -336,8 +345,19 @@ def progress(request):
     figures = selectors.progress(
         request.user, now, campaign_id=campaign_id, municipality_id=municipality_id
     )
+    # The learning schedule's honest comparison: answer rates of its attempts and of the random
+    # day-part sample, over the last four weeks.
+    municipality_ids = (
+        [municipality_id]
+        if municipality_id in {m.pk for m in municipalities}
+        else [m.pk for m in municipalities]
+    )
+    schedule_rates = learning.evaluation(
+        municipality_ids, campaign_id=campaign_id, since=now - dt.timedelta(days=28)
+    )
     context = {
         "figures": figures,
+        "schedule_rates": [r for r in schedule_rates.values() if r.attempts],
         "campaigns": campaigns,
         "municipalities": sorted(municipalities, key=lambda m: m.name),
         "campaign_id": campaign_id,

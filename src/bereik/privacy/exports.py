@@ -18,11 +18,11 @@ from decimal import Decimal
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from bereik.audit.exports import safe_cell
 from bereik.audit.models import AuditAction
 from bereik.audit.services import record
 from bereik.cases.models import Case, PhoneNumber, Resident, Signal
 from bereik.cases.workflow import CaseTransition
+from bereik.portal.downloads import safe_cell
 
 from . import registry
 from .models import LegalHold, Objection, PurgedCase, PurgeRun, RetentionTerm

@@ -19,6 +19,8 @@ class RetentionCategory(models.TextChoices):
     NOT_PICKED_UP = "not_picked_up", _("Cases not picked up")
     PICKED_UP = "picked_up", _("Picked-up cases")
     FOLLOW_UP = "follow_up", _("Cases with follow-up")
+    # Not a case category: the error reports of signal imports quote values of the rows.
+    IMPORT_REPORTS = "import_reports", _("Error reports of imports")
 
 
 # Months after the start date (see ``docs/privacy.md``); one municipality's published policy.
@@ -26,6 +28,7 @@ DEFAULT_TERMS: dict[str, int] = {
     RetentionCategory.NOT_PICKED_UP: 6,
     RetentionCategory.PICKED_UP: 12,
     RetentionCategory.FOLLOW_UP: 18,
+    RetentionCategory.IMPORT_REPORTS: 3,
 }
 MAX_TERM_MONTHS = 120
 

@@ -14,6 +14,11 @@ An app that stores personal data about residents or cases registers, from its ``
   app's tables for the municipality (``resident_ids=None``: everything, for the exit export) or
   only the rows about those residents (for an inzage request). Every table describes its columns,
   so the export's README documents the whole file.
+* a **sweeper**: ``register_sweeper("intake", sweep_intake)`` where
+  ``sweep_intake(*, municipality, terms: dict[str, int], today) -> dict[str, int]`` deletes the
+  app's personal data that belongs to no single case (such as import error reports) once past
+  its own retention category's term in ``terms`` (months), and returns counts. It runs in its own
+  transaction after the case batches of the municipality's purge; the same rules as for purgers.
 """
 
 from collections.abc import Callable, Iterable
@@ -40,8 +45,11 @@ class Table:
 
 Exporter = Callable[..., list[Table]]
 
+Sweeper = Callable[..., dict[str, int]]
+
 _PURGERS: dict[str, Purger] = {}
 _EXPORTERS: dict[str, Exporter] = {}
+_SWEEPERS: dict[str, Sweeper] = {}
 
 
 def register_purger(name: str, purger: Purger) -> None:
@@ -54,6 +62,15 @@ def register_exporter(name: str, exporter: Exporter) -> None:
     _EXPORTERS[name] = exporter
 
 
+def register_sweeper(name: str, sweeper: Sweeper) -> None:
+    """Register (or replace, for the same name) an app's sweeper."""
+    _SWEEPERS[name] = sweeper
+
+
+def sweepers() -> dict[str, Sweeper]:
+    return dict(_SWEEPERS)
+
+
 def purgers() -> dict[str, Purger]:
     return dict(_PURGERS)
 
@@ -63,6 +80,7 @@ def exporters() -> dict[str, Exporter]:
 
 
 def unregister(name: str) -> None:
-    """Remove a purger and exporter by name (for tests)."""
+    """Remove a purger, exporter and sweeper by name (for tests)."""
     _PURGERS.pop(name, None)
     _EXPORTERS.pop(name, None)
+    _SWEEPERS.pop(name, None)

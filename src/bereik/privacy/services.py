@@ -340,6 +340,22 @@ def _purge_batch(run: PurgeRun, batch: list[tuple[int, str]]) -> Counter:
     return counts
 
 
+def _sweep(run: PurgeRun, terms: dict[str, int], today: datetime.date) -> None:
+    """Personal data that belongs to no single case (``registry.register_sweeper``)."""
+    counts: Counter = Counter()
+    with transaction.atomic():
+        for name, sweeper in registry.sweepers().items():
+            for key, count in sweeper(
+                municipality=run.municipality, terms=terms, today=today
+            ).items():
+                counts[f"{name}.{key}"] += count
+        if counts:
+            total = Counter(run.counts)
+            total.update(counts)
+            PurgeRun.objects.filter(pk=run.pk).update(counts=dict(total))
+    run.refresh_from_db()
+
+
 def purge_municipality(
     *,
     municipality,
@@ -368,6 +384,7 @@ def purge_municipality(
     try:
         for batch in _chunks(plan.due, batch_size):
             _purge_batch(run, batch)
+        _sweep(run, plan.terms, today)
     except Exception:
         run.refresh_from_db()
         run.status = PurgeRun.Status.FAILED

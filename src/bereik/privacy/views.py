@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bereik.audit.exports import safe_cell
 from bereik.cases.models import Case, Resident
+from bereik.portal.downloads import safe_cell
 
 from . import exports, selectors, services
 from .forms import LegalHoldForm, ObjectionForm, RetentionTermsForm, WithdrawalForm

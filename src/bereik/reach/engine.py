@@ -20,21 +20,18 @@ from bereik.outreach.scheduling import (
     NOON,
     SATURDAY,
     CallingCalendar,
+    Candidate,
     DayPart,
+    LearningPolicy,
+    Observation,
     RetryRule,
+    SlotContext,
     day_part,
     dutch_public_holidays,
     plan_next_attempt,
 )
 
-from .policies import (
-    POLICY_NAMES,
-    Observation,
-    ReachCandidate,
-    ReachPolicy,
-    SlotContext,
-    make_policy,
-)
+from .policies import POLICY_NAMES, make_policy
 from .population import NumberStatus, Population, answer_probability, generate_population
 from .scenario import Scenario
 
@@ -152,7 +149,9 @@ class Simulation:
         self.slots = calling_slots(scenario, self.calendar)
         self.population: Population = population or generate_population(scenario, seed)
         self.states = [_State() for _ in self.population.observables]
-        self.policy: ReachPolicy = make_policy(policy_name, seed=seed, truth=lambda: _Truth(self))
+        self.policy: LearningPolicy = make_policy(
+            policy_name, seed=seed, truth=lambda: _Truth(self)
+        )
         self.rule = RetryRule(scenario.min_minutes_between_attempts)
 
     def chance(self, key: int, state: _State, *, day_part: DayPart, at: dt.datetime, sms: bool):
@@ -171,10 +170,10 @@ class Simulation:
             sms_received=state.sms_sent + (1 if sms else 0),
         )
 
-    def _candidate(self, key: int, state: _State, day: dt.date) -> ReachCandidate:
+    def _candidate(self, key: int, state: _State, day: dt.date) -> Candidate:
         observable = self.population.observables[key]
         arrived = dt.datetime.combine(observable.arrives_on, dt.time(0, 0), tzinfo=AMSTERDAM)
-        return ReachCandidate(
+        return Candidate(
             key=key,
             entered_at=arrived,
             is_crisis=observable.is_crisis,

@@ -1,95 +1,34 @@
-"""Scheduling policies the simulator compares, on top of the production interface.
+"""Scheduling policies: today's practice, a learning policy, and an oracle for reports.
 
-The production call queue ranks ``outreach.scheduling.Candidate`` objects with a ``Policy``. Three
-things a learning scheduler needs are not in that interface yet, so they live here as a thin
-extension that keeps its shape (see docs/simulator.md, "Moving into outreach/scheduling.py"):
-
-- ``ReachCandidate``: the production ``Candidate`` plus observable features the queue already has
-  (birth date, partner type, number type, attempts today, SMS sent, attempts left).
-- ``SlotContext``: the day-part now and the day-parts still open in the campaign, from the
-  calling calendar.
-- ``ReachPolicy``: ``rank`` (unchanged) plus ``wants_call`` (dial now or wait for a better
-  day-part), ``sms_before`` (send an SMS before this attempt) and ``observe`` (learn from an
-  outcome).
-
-Policies see only these objects. The hidden answer behaviour is not reachable from them; only
-``OraclePolicy``, an upper bound for reports, is given a ``TruthView`` explicitly.
+All three implement ``outreach.scheduling.LearningPolicy`` on the production ``Candidate``,
+``SlotContext`` and ``Observation``; the simulator (``engine``) and the production call queue
+(``outreach.learning``) drive the same objects. Policies see only those; the hidden answer
+behaviour is not reachable from them. Only ``OraclePolicy``, an upper bound for reports, is given a
+``TruthView`` explicitly.
 """
 
 import datetime as dt
-import functools
 import random
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
-from bereik.outreach.scheduling import BaselinePolicy, Candidate, DayPart, Policy
+from bereik.outreach.scheduling import (
+    BaselinePolicy,
+    Candidate,
+    DayPart,
+    LearningPolicy,
+    Observation,
+    SlotContext,
+    age_band,
+)
 
 DAYTIME = frozenset({DayPart.MORNING, DayPart.AFTERNOON})
 ANSWERED_OUTCOMES = frozenset({"bereikt", "verkeerd_persoon"})
 UNANSWERED_OUTCOMES = frozenset({"geen_gehoor", "voicemail"})
 
 
-@dataclass(frozen=True)
-class ReachCandidate(Candidate):
-    """A queue entry with the observable features a learning policy uses."""
-
-    birth_date: dt.date | None = None
-    partner_type: str = ""
-    number_type: str = ""  # "mobile" or "landline", from the number itself
-    attempts_today: int = 0
-    attempts_left: int = 0
-    last_attempt_at: dt.datetime | None = None
-    last_day_part: DayPart | None = None
-    sms_sent: int = 0
-
-
-@dataclass(frozen=True)
-class SlotContext:
-    """The moment a policy decides in, and the calling calendar ahead (production knows both)."""
-
-    now: dt.datetime
-    day_part: DayPart
-    upcoming: tuple[tuple[int, DayPart], ...]  # (days from today, day-part) of later open slots
-
-
-@dataclass(frozen=True)
-class Observation:
-    """What an agent registers after a dial: the outcome code, never the answer probability."""
-
-    candidate: ReachCandidate
-    at: dt.datetime
-    day_part: DayPart
-    outcome: str  # an outcome code of outreach.defaults (geen_gehoor, voicemail, bereikt, ...)
-    sms_before: bool
-
-
-class ReachPolicy(Policy, Protocol):
-    name: str
-
-    def wants_call(self, candidate: ReachCandidate, *, slot: SlotContext) -> bool: ...
-
-    def sms_before(self, candidate: ReachCandidate, *, slot: SlotContext) -> bool: ...
-
-    def observe(self, observation: Observation) -> None: ...
-
-
-@functools.lru_cache(maxsize=65536)
-def age_band(birth_date: dt.date | None, on: dt.date) -> str:
-    if birth_date is None:
-        return "?"
-    age = on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
-    if age < 35:
-        return "18-34"
-    if age < 50:
-        return "35-49"
-    if age < 67:
-        return "50-66"
-    return "67+"
-
-
-def _called_in_this_day_part_today(candidate: ReachCandidate, slot: SlotContext) -> bool:
+def _called_in_this_day_part_today(candidate: Candidate, slot: SlotContext) -> bool:
     last = candidate.last_attempt_at
     return (
         last is not None
@@ -124,7 +63,7 @@ class BaselineReachPolicy:
     ) -> list[Candidate]:
         return self._ranking.rank(candidates, agent_id=agent_id, now=now)
 
-    def wants_call(self, candidate: ReachCandidate, *, slot: SlotContext) -> bool:
+    def wants_call(self, candidate: Candidate, *, slot: SlotContext) -> bool:
         if _called_in_this_day_part_today(candidate, slot):
             return False
         target = self.ROTATION[candidate.attempts % len(self.ROTATION)]
@@ -133,7 +72,7 @@ class BaselineReachPolicy:
         # The campaign has no such day-part left: any day-part will do.
         return not any(part in target for _, part in slot.upcoming)
 
-    def sms_before(self, candidate: ReachCandidate, *, slot: SlotContext) -> bool:
+    def sms_before(self, candidate: Candidate, *, slot: SlotContext) -> bool:
         return False
 
     def observe(self, observation: Observation) -> None:
@@ -192,7 +131,7 @@ class AdaptivePolicy:
 
     # --- the model -------------------------------------------------------------------------
 
-    def _segment(self, candidate: ReachCandidate, on: dt.date) -> tuple[str, str]:
+    def _segment(self, candidate: Candidate, on: dt.date) -> tuple[str, str]:
         return (age_band(candidate.birth_date, on), candidate.number_type)
 
     def _global_mean(self, part: DayPart) -> float:
@@ -231,7 +170,7 @@ class AdaptivePolicy:
         return k / (k + sum(failures.values()) + self.SAME_DAY_PART_WEIGHT * failures.get(part, 0))
 
     def chances(
-        self, candidate: ReachCandidate, parts: Iterable[DayPart], now: dt.datetime
+        self, candidate: Candidate, parts: Iterable[DayPart], now: dt.datetime
     ) -> dict[DayPart, float]:
         """The (sampled) chance that the resident answers in each of ``parts``."""
         segment = self._segment(candidate, now.date())
@@ -246,10 +185,10 @@ class AdaptivePolicy:
             for part in parts
         }
 
-    def answer_chance(self, candidate: ReachCandidate, part: DayPart, now: dt.datetime) -> float:
+    def answer_chance(self, candidate: Candidate, part: DayPart, now: dt.datetime) -> float:
         return self.chances(candidate, (part,), now)[part]
 
-    def _sms_gain(self, candidate: ReachCandidate, chance: float, now: dt.datetime) -> float:
+    def _sms_gain(self, candidate: Candidate, chance: float, now: dt.datetime) -> float:
         if candidate.sms_sent >= self.MAX_SMS:
             return 0.0
         segment = self._segment(candidate, now.date())
@@ -267,7 +206,7 @@ class AdaptivePolicy:
             )
         return self._ahead_parts
 
-    def _score(self, candidate: ReachCandidate, slot: SlotContext) -> float | None:
+    def _score(self, candidate: Candidate, slot: SlotContext) -> float | None:
         """Expected answer now times how much better now is than the best moment ahead."""
         if candidate.key in self._scores and self._sample_at == slot.now:
             return self._scores[candidate.key]
@@ -284,12 +223,16 @@ class AdaptivePolicy:
         self._scores[candidate.key] = score
         return score
 
-    def wants_call(self, candidate: ReachCandidate, *, slot: SlotContext) -> bool:
+    def score(self, candidate: Candidate, *, slot: SlotContext) -> float | None:
+        """How good now is for this resident (None: wait for a better day-part)."""
+        return self._score(candidate, slot)
+
+    def wants_call(self, candidate: Candidate, *, slot: SlotContext) -> bool:
         if _called_in_this_day_part_today(candidate, slot):
             return False
         return self._score(candidate, slot) is not None
 
-    def sms_before(self, candidate: ReachCandidate, *, slot: SlotContext) -> bool:
+    def sms_before(self, candidate: Candidate, *, slot: SlotContext) -> bool:
         chance = self.answer_chance(candidate, slot.day_part, slot.now)
         return self._sms_gain(candidate, chance, slot.now) > self.SMS_COST_IN_ANSWERS
 
@@ -351,18 +294,18 @@ class OraclePolicy(AdaptivePolicy):
         self._truth = truth
 
     def chances(
-        self, candidate: ReachCandidate, parts: Iterable[DayPart], now: dt.datetime
+        self, candidate: Candidate, parts: Iterable[DayPart], now: dt.datetime
     ) -> dict[DayPart, float]:
         reach_chance = self._truth.reach_chance
         return {
             part: reach_chance(candidate.key, day_part=part, at=now, sms=False) for part in parts
         }
 
-    def _sms_gain(self, candidate: ReachCandidate, chance: float, now: dt.datetime) -> float:
+    def _sms_gain(self, candidate: Candidate, chance: float, now: dt.datetime) -> float:
         part = self._slot_part
         return self._truth.reach_chance(candidate.key, day_part=part, at=now, sms=True) - chance
 
-    def _score(self, candidate: ReachCandidate, slot: SlotContext) -> float | None:
+    def _score(self, candidate: Candidate, slot: SlotContext) -> float | None:
         self._slot_part = slot.day_part
         if self._sample_at != slot.now:
             self._sample_at, self._sampled, self._scores = slot.now, {}, {}
@@ -371,7 +314,7 @@ class OraclePolicy(AdaptivePolicy):
             return None
         return super()._score(candidate, slot)
 
-    def sms_before(self, candidate: ReachCandidate, *, slot: SlotContext) -> bool:
+    def sms_before(self, candidate: Candidate, *, slot: SlotContext) -> bool:
         self._slot_part = slot.day_part
         return super().sms_before(candidate, slot=slot)
 
@@ -382,7 +325,7 @@ class OraclePolicy(AdaptivePolicy):
 POLICY_NAMES = ("baseline", "adaptive", "oracle")
 
 
-def make_policy(name: str, *, seed: int, truth: Callable[[], TruthView]) -> ReachPolicy:
+def make_policy(name: str, *, seed: int, truth: Callable[[], TruthView]) -> LearningPolicy:
     """A fresh policy. ``truth`` is called for the oracle only."""
     if name == "baseline":
         return BaselineReachPolicy()

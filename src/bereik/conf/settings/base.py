@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
     "bereik.accounts",
     "bereik.audit",
     "bereik.portal",
@@ -40,6 +42,10 @@ INSTALLED_APPS = [
     "bereik.outreach",
     "bereik.reach",
     "bereik.privacy",
+    "bereik.handover",
+    "bereik.lifecycle",
+    "bereik.reporting",
+    "bereik.api",
     "bereik.demo",
     "django.contrib.admin",  # last: the first app's translations win, ours say "Inloggen"
 ]
@@ -152,6 +158,7 @@ STATICFILES_DIRS = [
     ("vendor/utrecht", NODE_MODULES / "@utrecht" / "component-library-css" / "dist"),
     ("vendor/utrecht-tokens", NODE_MODULES / "@utrecht" / "design-tokens" / "dist"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/swagger-ui", NODE_MODULES / "swagger-ui-dist"),
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = PROJECT_DIR / env("MEDIA_ROOT")
@@ -190,6 +197,40 @@ def _mailer(url: str) -> dict:
         }
     raise ImproperlyConfigured(f"EMAIL_URL scheme {parsed.scheme!r} is not supported")
 
+
+# The REST API (bereik.api): token authentication only, JSON in and out, problem+json errors.
+BEREIK_LOGIN_EXEMPT_PREFIXES = ("/api/v1/",)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["bereik.api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["bereik.api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["bereik.api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env("API_RATE_LIMIT")},
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "bereik.api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+    "UNICODE_JSON": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Bereik API",
+    "DESCRIPTION": (
+        "Signals in, cases and call results out, webhooks. Follows the Dutch API Design Rules "
+        "(Logius ADR 2): plural kebab-case resources, camelCase fields, problem+json errors, "
+        "page/pageSize pagination and an API-Version header. Integration guide: docs/api.md."
+    ),
+    "VERSION": "1.0.0",
+    "LICENSE": {"name": "EUPL-1.2"},
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "PREPROCESSING_HOOKS": ["bereik.api.schema.only_api_paths"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "bereik.api.schema.add_version_header",
+    ],
+}
 
 MAILERS = {"default": _mailer(env("EMAIL_URL"))}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")

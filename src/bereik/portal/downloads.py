@@ -1,7 +1,7 @@
-"""Files Bereik writes (error reports, enrichment exports): CSV and XLSX, safe against formula
-injection. A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would
-be run as a formula by Excel or LibreOffice (``=HYPERLINK(...)``); it is written with a leading
-apostrophe, so it is shown as the text it is (OWASP's advice)."""
+"""Spreadsheet files Bereik hands out (error reports, enrichment, audit and privacy exports): CSV
+and XLSX, safe against formula injection. A cell that starts with ``=``, ``+``, ``-``, ``@``, a
+tab or a carriage return would be run as a formula by Excel or LibreOffice (``=HYPERLINK(...)``);
+it is written with a leading apostrophe, so it is shown as the text it is (OWASP's advice)."""
 
 import csv
 import io
@@ -10,6 +10,7 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value) -> str:
+    """The value as text, defused with a leading apostrophe when a spreadsheet would evaluate it."""
     text = "" if value is None else str(value)
     if text.startswith(FORMULA_TRIGGERS):
         return "'" + text

@@ -1,7 +1,7 @@
 """Call-queue benchmark: many agents claiming and completing cases at once.
 
-    uv run python bench/queue.py --database postgres://postgres@127.0.0.1:5432/bereik_bench_queue
-    uv run python bench/queue.py --database sqlite:///var/bench-queue.sqlite3 --cases 200000
+    uv run python bench/call_queue.py --database postgres://postgres@127.0.0.1:5432/bereik_bench_queue
+    uv run python bench/call_queue.py --database sqlite:///var/bench-queue.sqlite3 --cases 200000
 
 The database named is dropped and recreated. It is filled with ``--cases`` open cases in one
 campaign (generated inside the database: ``generate_series`` on PostgreSQL, a recursive CTE on
@@ -14,22 +14,18 @@ The clock is virtual (a Tuesday 10:00 plus the real elapsed time) so the run is 
 calling windows whenever it is started.
 """
 
+import argparse
+import datetime as dt
+import itertools
+import multiprocessing
+import os
+import random
+import statistics
 import sys
+import threading
+import time
 from pathlib import Path
-
-# This file is called queue.py: keep its folder off the path so the standard ``queue`` module wins.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
-import argparse  # noqa: E402
-import datetime as dt  # noqa: E402
-import itertools  # noqa: E402
-import multiprocessing  # noqa: E402
-import os  # noqa: E402
-import random  # noqa: E402
-import statistics  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-from urllib.parse import urlparse  # noqa: E402
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
