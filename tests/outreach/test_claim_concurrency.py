@@ -7,6 +7,7 @@ run against a file copy of the test database, like a real installation.
 """
 
 import contextlib
+import sqlite3
 import threading
 from collections import Counter
 
@@ -34,6 +35,12 @@ def worker_database(tmp_path):
     path = str(tmp_path / "workers.sqlite3")
     with connection.cursor() as cursor:
         cursor.execute("VACUUM INTO %s", [path])
+    # The copy starts in rollback-journal mode. Switch it to WAL (as a production file already
+    # is) before the workers connect: otherwise their simultaneous first connections all try to
+    # switch it (the connection's init_command) and one can fail at once with "database is
+    # locked", whatever the busy timeout.
+    with contextlib.closing(sqlite3.connect(path)) as database:
+        database.execute("PRAGMA journal_mode=WAL")
     settings_dict["NAME"] = path
     try:
         yield

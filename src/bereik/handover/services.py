@@ -120,29 +120,53 @@ def create_handover(
 def hand_over_queued_cases(*, municipality, actor=None) -> int:
     """Handovers for the municipality's cases in the social workers' queue that never had one
     (cases the intake routed straight to social work; a returned one stays with the
-    coordinator). Returns how many were made."""
-    case_ids = Case.objects.filter(
-        municipality=municipality, state=CaseState.SOCIAL_WORK_QUEUE, handovers__isnull=True
-    ).values_list("pk", flat=True)
-    made = 0
-    for case in Case.objects.filter(pk__in=list(case_ids)).select_related("municipality"):
-        create_handover(case=case, actor=actor)
-        made += 1
-    return made
+    coordinator), made as one batch with one audit entry. Returns how many were made."""
+    with transaction.atomic():
+        # One batch per municipality at a time, so two workers never hand a case over twice.
+        Organisation.objects.select_for_update().filter(pk=municipality.pk).first()
+        case_ids = list(
+            Case.objects.filter(
+                municipality=municipality,
+                state=CaseState.SOCIAL_WORK_QUEUE,
+                handovers__isnull=True,
+            ).values_list("pk", flat=True)
+        )
+        if not case_ids:
+            return 0
+        social_work = social_work_for(municipality)
+        Handover.objects.bulk_create(
+            Handover(municipality_id=municipality.pk, case_id=case_id, social_work=social_work)
+            for case_id in case_ids
+        )
+        record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type=Handover._meta.label_lower,
+            organisation=municipality,
+            detail={"count": len(case_ids), "routed": social_work is not None},
+        )
+    logger.info(
+        "handovers_created",
+        municipality_id=municipality.pk,
+        count=len(case_ids),
+        routed=social_work is not None,
+    )
+    return len(case_ids)
 
 
-def on_case_transitioned(sender, *, case_id, to_state, **kwargs) -> None:
-    """Receiver of ``case_transitioned``: a case routed to the social workers' queue gets its
-    handover (the intake does not know about this app)."""
+def on_case_transitioned(sender, *, municipality_id, to_state, **kwargs) -> None:
+    """Receiver of ``case_transitioned``: cases routed to the social workers' queue get their
+    handover (the intake does not know about this app). The work is one background batch per
+    municipality, so an import that routes thousands of cases does not wait for them one by one;
+    a batch that finds nothing left to do is cheap."""
     if to_state != CaseState.SOCIAL_WORK_QUEUE:
         return
-    case = Case.objects.filter(pk=case_id, state=CaseState.SOCIAL_WORK_QUEUE).first()
-    if case is None:
-        return
+    from .tasks import hand_over_queued_cases_of
+
     try:
-        create_handover(case=case)
-    except Exception:  # a receiver must not raise; the queue page re-checks
-        logger.exception("handover_for_queued_case_failed", case_id=case_id)
+        hand_over_queued_cases_of.enqueue(municipality_id=municipality_id)
+    except Exception:  # a receiver must not raise into the sender
+        logger.exception("handover_batch_enqueue_failed", municipality_id=municipality_id)
 
 
 def _lock(handover: Handover) -> Handover:
