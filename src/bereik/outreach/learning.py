@@ -204,7 +204,10 @@ def rank_entries(
     now: dt.datetime,
 ) -> list[RankedEntry]:
     """Order the ready entries of the agent's open campaigns, best first."""
-    with _LOCK:
+    if any(c.scheduling_policy == SchedulingPolicy.ADAPTIVE for c in campaigns.values()):
+        with _LOCK:
+            ranked = _rank_locked(entries, candidates, campaigns, calendars, agent_id, now)
+    else:  # the fixed rotation shares no state: no need to queue behind other claims
         ranked = _rank_locked(entries, candidates, campaigns, calendars, agent_id, now)
     ranked.sort(key=lambda item: item.key)
     return ranked
