@@ -8,25 +8,21 @@ PostgreSQL: database ``bereik_bench_intake`` on BENCH_POSTGRES_URL, default
 postgres://postgres@127.0.0.1:5432). The figures go in docs/benchmarks.md, section "Intake".
 
 Measured is the intake itself: read, normalise, validate, match, route and store, committed.
-Receivers of ``bereik.cases.workflow.case_transitioned`` in other apps (a handover per case routed
-to the social workers' queue, webhook events) run after the intake has committed, one case at a
-time; they are disconnected during the measurement (``--with-receivers`` keeps them).
+Receivers of ``bereik.cases.workflow.case_transitioned`` in other apps (handovers for cases routed
+to the social workers' queue, webhook events) run after the intake has committed; they are
+disconnected during the measurement (``--with-receivers`` keeps them).
 """
 
+import argparse
+import csv
+import json
+import os
+import resource
+import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
-
-# bench/ holds other benchmarks (one is called queue.py): keep it off the import path.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
-import argparse  # noqa: E402
-import csv  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import resource  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")

@@ -19,11 +19,10 @@ import datetime as dt
 import hashlib
 import random
 import threading
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import F
+from django.db.models import Count, F, Q
 
 from bereik.reach.policies import AdaptivePolicy
 
@@ -284,14 +283,20 @@ def evaluation(
         attempts = attempts.filter(campaign_id=campaign_id)
     if since is not None:
         attempts = attempts.filter(occurred_at__gte=since)
-    totals: Counter = Counter()
-    answered: Counter = Counter()
-    for scheduled_by, right_party in attempts.values_list(
-        "scheduled_by", "outcome__right_party_contact"
-    ):
-        totals[scheduled_by] += 1
-        answered[scheduled_by] += bool(right_party)
+    counts = {
+        row["scheduled_by"]: row
+        for row in attempts.values("scheduled_by")
+        .annotate(
+            attempts=Count("pk"), answered=Count("pk", filter=Q(outcome__right_party_contact=True))
+        )
+        .order_by()
+    }
+    empty = {"attempts": 0, "answered": 0}
     return {
-        choice.value: GroupRate(choice.label, totals[choice.value], answered[choice.value])
+        choice.value: GroupRate(
+            choice.label,
+            counts.get(choice.value, empty)["attempts"],
+            counts.get(choice.value, empty)["answered"],
+        )
         for choice in ScheduledBy
     }
