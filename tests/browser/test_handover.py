@@ -11,6 +11,7 @@ then shows the case closed with that DDAS end result and the whole timeline.
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 from django.utils import timezone
 
 from bereik.accounts.roles import Role
@@ -137,15 +138,14 @@ def test_help_request_with_appointment_to_follow_up_result(
     assert "Huurachterstand" in page.get_by_test_id("summary").inner_text()
     assert "812,50" in page.content() or "812.50" in page.content()
     page.get_by_test_id("accept-handover").click()
+    expect(page.get_by_test_id("handover-status")).to_have_text("Geaccepteerd")
     page.get_by_test_id("contact-form").wait_for()
-    assert page.get_by_test_id("handover-status").inner_text() == "Geaccepteerd"
     contact = page.get_by_test_id("contact-form")
     contact.locator("select[name=kind]").select_option(value="Telefoon")
     contact.locator("[data-testid=contact-reached][value=yes]").check()
     contact.locator("textarea[name=note]").fill("Eerste gesprek gevoerd.")
     page.get_by_test_id("save-contact").click()
-    page.get_by_test_id("handover-status").wait_for()
-    assert page.get_by_test_id("handover-status").inner_text() == "In contact"
+    expect(page.get_by_test_id("handover-status")).to_have_text("In contact")
     page.get_by_test_id("follow-up-result").select_option(label="(Budget)advies en/of quick fix")
     page.get_by_test_id("save-result").click()
     page.get_by_test_id("handover-result").wait_for()

@@ -9,6 +9,7 @@ so the queue is open whatever the real time and date; the callback is asked for 
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 from django.utils import timezone
 
 from bereik.accounts.roles import Role
@@ -68,8 +69,8 @@ def queue(municipality, always_open):
 
 
 def _open_next(page, expected_name: str):
-    page.get_by_test_id("workspace").wait_for()
-    assert page.get_by_test_id("resident-name").inner_text() == expected_name
+    # The previous resident's workspace is still on screen until the next one arrives.
+    expect(page.get_by_test_id("resident-name")).to_have_text(expected_name)
     page.get_by_test_id("dial-1").wait_for()
 
 
@@ -109,8 +110,8 @@ def test_agent_works_three_residents_and_the_supervisor_sees_the_progress(
     _save(page)
 
     # Nobody else can be called now: the agent is back on the queue page.
+    expect(page.get_by_test_id("workspace")).to_have_count(0)
     page.get_by_test_id("next-resident").wait_for()
-    assert page.get_by_test_id("workspace").count() == 0
 
     attempts = {
         a.case_id: a
