@@ -110,10 +110,10 @@ def populate(cases: int, agents: int) -> dict:
                    {now}, {now} FROM {series}""",
         f"""INSERT INTO outreach_queueentry (case_id, campaign_id, municipality_id, status, band,
             is_crisis, rank_date, entered_at, next_attempt_at, current_number_id,
-            day_parts_tried, attempts, locked_inbound, closed_reason)
+            day_parts_tried, attempts, locked_inbound, closed_reason, scheduled_by)
             SELECT n, {c}, {m}, 'ready', CASE WHEN {crisis} THEN 1 ELSE 2 END, {crisis},
                    '9999-12-31', '2026-11-02 09:00:00+00', '2026-11-02 09:00:00+00', n, 0, 0,
-                   {"false" if postgres else "0"}, '' FROM {series}""",
+                   {"false" if postgres else "0"}, '', '' FROM {series}""",
     ]
     with connection.cursor() as cursor:
         for sql in statements:
@@ -201,8 +201,11 @@ def agent_loop(agent_id: int, seconds: float, pace: float, out: list, warmed, st
         connections.close_all()
 
 
-def worker_process(database, agent_ids, seconds, pace, ready, go, queue):
+def worker_process(database, agent_ids, seconds, pace, audit_chains, ready, go, queue):
     configure(database)
+    from django.conf import settings
+
+    settings.AUDIT_CHAINS = audit_chains
     out: list = []
     warmed = threading.Barrier(len(agent_ids) + 1)
     start = threading.Event()
@@ -258,11 +261,18 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="keep the generated database; reopen every case"
     )
+    parser.add_argument(
+        "--audit-chains",
+        default="",
+        help="comma-separated numbers of audit chains to compare in one run, e.g. 1,16 "
+        "(default: the setting)",
+    )
     args = parser.parse_args()
 
     if not args.reuse:
         recreate_database(args.database)
     configure(args.database)
+    from django.conf import settings
     from django.db import connection, connections
 
     info = reopen(args.agents) if args.reuse else populate(args.cases, args.agents)
@@ -274,13 +284,23 @@ def main() -> None:
         f"pace {args.pace} s",
         flush=True,
     )
+    variants = [int(n) for n in args.audit_chains.split(",") if n] or [settings.AUDIT_CHAINS]
+    for number, audit_chains in enumerate(variants):
+        if number:
+            reopen(args.agents)
+            connections.close_all()
+        print(f"\n-- audit chains: {audit_chains}", flush=True)
+        measure(args, info["agent_ids"], audit_chains)
+
+
+def measure(args, agent_ids: list[int], audit_chains: int) -> None:
     context = multiprocessing.get_context("spawn")
     queue, ready, go = context.Queue(), context.Queue(), context.Event()
-    groups = [info["agent_ids"][i :: args.processes] for i in range(args.processes)]
+    groups = [agent_ids[i :: args.processes] for i in range(args.processes)]
     processes = [
         context.Process(
             target=worker_process,
-            args=(args.database, group, args.seconds, args.pace, ready, go, queue),
+            args=(args.database, group, args.seconds, args.pace, audit_chains, ready, go, queue),
         )
         for group in groups
         if group
@@ -289,6 +309,7 @@ def main() -> None:
         process.start()
     for _ in processes:
         ready.get()
+    attempts_before = _attempts()
     go.set()  # every agent starts at the same moment, after start-up
     results = [row for _ in processes for row in queue.get()]
     for process in processes:
@@ -297,9 +318,8 @@ def main() -> None:
     claims = [r for r in results if r[0] == "claim"]
     empties = [r for r in results if r[0] == "empty"]
     latencies_ms = [r[4] * 1000 for r in claims]
-    from bereik.outreach.models import ContactAttempt, QueueEntry
+    from bereik.outreach.models import QueueEntry
 
-    attempts = ContactAttempt.objects.count()
     still_locked = QueueEntry.objects.filter(locked_by__isnull=False).count()
     rate = len(claims) / args.seconds
     print(f"claims: {len(claims):,} ({rate:,.1f}/s), empty claims: {len(empties)}")
@@ -310,7 +330,17 @@ def main() -> None:
         f"mean {statistics.fmean(latencies_ms) if latencies_ms else float('nan'):.2f}"
     )
     print(f"duplicate assignments: {duplicates(claims)}")
-    print(f"attempts written: {attempts:,}; entries still reserved: {still_locked}")
+    print(
+        f"attempts written: {_attempts() - attempts_before:,}; entries still reserved: "
+        f"{still_locked}",
+        flush=True,
+    )
+
+
+def _attempts() -> int:
+    from bereik.outreach.models import ContactAttempt
+
+    return ContactAttempt.objects.count()
 
 
 if __name__ == "__main__":

@@ -114,3 +114,48 @@ def test_command_warns_when_the_trigger_is_missing(make_entries, without_trigger
     call_command("verify_audit")
 
     assert "trigger" in capsys.readouterr().err
+
+
+def record_on_chain(chain: int, object_id: str) -> AuditEntry:
+    """Write as a connection whose last chain was ``chain`` (free, so it is taken again)."""
+    connection.bereik_audit_chain = chain
+    return record(
+        actor=None, action=AuditAction.VIEW, object_type="cases.case", object_id=object_id
+    )
+
+
+@pytest.fixture
+def interleaved(db):
+    """Entries of chains 0 and 5 in turns: a, B, c, D, e (capitals on chain 5)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite keeps one chain")
+    return [record_on_chain(chain, str(n)) for n, chain in enumerate([0, 5, 0, 5, 0])]
+
+
+def test_interleaved_chains_each_link_to_their_own_predecessor(interleaved, capsys):
+    a, b, c, d, e = interleaved
+    assert [x.chain for x in interleaved] == [0, 5, 0, 5, 0]
+    assert a.previous_hash == GENESIS_HASH and b.previous_hash == GENESIS_HASH
+    assert c.previous_hash == a.entry_hash and e.previous_hash == c.entry_hash
+    assert d.previous_hash == b.entry_hash
+    assert verify_chain().intact and verify_chain().checked == 5
+
+    call_command("verify_audit")
+    out = capsys.readouterr().out
+    assert f"chain 0: {e.pk} {e.entry_hash}" in out
+    assert f"chain 5: {d.pk} {d.entry_hash}" in out
+
+
+def test_damage_in_another_chain_is_found(interleaved, without_triggers):
+    _a, b, _c, _d, _e = interleaved
+    raw_update(b.pk, "object_id", "999")
+    assert verify_chain().first_broken_id == b.pk
+
+
+def test_removal_in_another_chain_shows_at_its_successor_in_that_chain(
+    interleaved, without_triggers
+):
+    _a, b, _c, d, _e = interleaved
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditentry WHERE id = %s", [b.pk])
+    assert verify_chain().first_broken_id == d.pk

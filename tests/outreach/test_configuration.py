@@ -2,11 +2,20 @@
 versioned scripts and message texts, each within their own municipalities."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from bereik.accounts.roles import Role
-from bereik.outreach.models import CallingWindow, Campaign, OutcomeCode, ScriptVersion
+from bereik.audit.models import AuditEntry
+from bereik.outreach import services
+from bereik.outreach.models import (
+    CallingWindow,
+    Campaign,
+    OutcomeCode,
+    OutcomeSetting,
+    ScriptVersion,
+)
 from tests.factories import CampaignFactory, MessageTemplateFactory, ScriptFactory
 
 pytestmark = pytest.mark.django_db
@@ -111,9 +120,7 @@ def test_campaign_of_another_municipality_is_not_found(
     assert "municipality" in response.context["form"].errors
 
 
-def test_outcome_codes_are_seeded_and_editable_by_the_supervisor(
-    supervisor, verified_client, outcomes
-):
+def test_outcome_codes_are_seeded_in_the_domain_order(outcomes):
     assert list(OutcomeCode.objects.values_list("label", flat=True)) == [
         "Geen gehoor",
         "Voicemail",
@@ -125,19 +132,83 @@ def test_outcome_codes_are_seeded_and_editable_by_the_supervisor(
         "Foutieve import",
         "Bereikt",
     ]
+
+
+def outcome_post(page, **changes):
+    """The form as the page shows it (checkboxes that are off are left out), with changes."""
+    data = {k: v for k, v in page.context["form"].initial.items() if v not in (None, False)}
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not False}
+
+
+def test_a_supervisor_sets_the_practice_of_a_municipality_the_centre_serves(
+    supervisor, verified_client, outcomes, municipality, other_municipality
+):
     busy = outcomes["in_gesprek"]
     client = verified_client(supervisor)
-    page = client.get(reverse("outreach:outcome_edit", args=[busy.pk]))
-    data = {k: v for k, v in page.context["form"].initial.items() if v not in (None, False)}
-    data["retry_delay_minutes"] = 30
-    assert client.post(reverse("outreach:outcome_edit", args=[busy.pk]), data).status_code == 302
+    url = reverse("outreach:outcome_edit", args=[municipality.pk, busy.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert page.context["form"].initial["retry_delay_minutes"] == 20  # the national default
+    # What the outcome means is shown, not offered: posting it changes nothing.
+    response = client.post(url, outcome_post(page, retry_delay_minutes=30, is_final="on"))
+    assert response.status_code == 302
+
+    setting = OutcomeSetting.objects.get(municipality=municipality, outcome=busy)
+    assert setting.retry_delay_minutes == 30
+    assert setting.needs_note is False and setting.position == busy.position  # defaults kept
     busy.refresh_from_db()
-    assert busy.retry_delay_minutes == 30
+    assert busy.retry_delay_minutes == 20 and busy.is_final is False  # the code itself unchanged
+    assert not OutcomeSetting.objects.filter(municipality=other_municipality).exists()
+    entry = AuditEntry.objects.get(object_type="outreach.outcomesetting")
+    assert entry.organisation == municipality and entry.detail["fields"] == ["retry_delay_minutes"]
+
+    listing = client.get(reverse("outreach:outcomes"), {"gemeente": municipality.pk})
+    shown = {o.code: o for o in listing.context["outcomes"]}
+    assert shown["in_gesprek"].retry_delay_minutes == 30 and shown["in_gesprek"].is_customised
+    assert shown["voicemail"].is_customised is False
 
 
-def test_agents_cannot_edit_outcome_codes(agent, verified_client, outcomes):
+def test_a_supervisor_cannot_touch_another_municipalitys_practice(
+    supervisor, verified_client, outcomes, other_municipality
+):
+    client = verified_client(supervisor)
+    url = reverse("outreach:outcome_edit", args=[other_municipality.pk, outcomes["in_gesprek"].pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"retry_delay_minutes": 1, "is_active": "on"}).status_code == 404
+    listing = client.get(reverse("outreach:outcomes"), {"gemeente": other_municipality.pk})
+    assert listing.status_code == 404
+    assert not OutcomeSetting.objects.exists()
+
+
+def test_a_final_outcome_cannot_be_made_to_need_a_callback(
+    supervisor, verified_client, outcomes, municipality
+):
+    client = verified_client(supervisor)
+    url = reverse("outreach:outcome_edit", args=[municipality.pk, outcomes["bereikt"].pk])
+    response = client.post(url, outcome_post(client.get(url), requires_callback="on"))
+    assert response.status_code == 200
+    assert "requires_callback" in response.context["form"].errors
+    assert not OutcomeSetting.objects.exists()
+    with pytest.raises(ValidationError):
+        services.save_outcome_setting(
+            actor=None,
+            municipality_id=municipality.pk,
+            outcome=outcomes["bereikt"],
+            values={"requires_callback": True},
+        )
+    with pytest.raises(ValueError):
+        services.save_outcome_setting(
+            actor=None,
+            municipality_id=municipality.pk,
+            outcome=outcomes["bereikt"],
+            values={"is_final": False},  # what a code means is not a municipal setting
+        )
+
+
+def test_agents_cannot_edit_outcome_codes(agent, verified_client, outcomes, municipality):
     response = verified_client(agent).get(
-        reverse("outreach:outcome_edit", args=[outcomes["bereikt"].pk])
+        reverse("outreach:outcome_edit", args=[municipality.pk, outcomes["bereikt"].pk])
     )
     assert response.status_code == 403
 

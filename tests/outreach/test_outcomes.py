@@ -5,13 +5,15 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from bereik.accounts.models import ServiceAgreement
 from bereik.cases.models import PhoneNumber
 from bereik.cases.workflow import CaseState
 from bereik.outreach import services
+from bereik.outreach.forms import OutcomeForm
 from bereik.outreach.models import ContactAttempt, QueueEntry
 from bereik.outreach.services import OutcomeInput
 from bereik.privacy.models import Objection
-from tests.factories import PhoneNumberFactory
+from tests.factories import CampaignFactory, MunicipalityFactory, PhoneNumberFactory
 
 from .conftest import TUESDAY_MORNING as NOW
 
@@ -210,3 +212,63 @@ def test_enqueue_sends_cases_without_numbers_to_enrichment(campaign, agent):
     assert silent.state == CaseState.ENRICHMENT
     entry = QueueEntry.objects.get(case=callable_case)
     assert entry.next_attempt_at == NOW
+
+
+def test_each_municipality_retries_by_its_own_practice(
+    make_entry, agent, outcomes, municipality, contact_centre, make_member
+):
+    """A busy line is retried after 20 minutes by default; a municipality that set 45 gets 45."""
+    services.save_outcome_setting(
+        actor=None,
+        municipality_id=municipality.pk,
+        outcome=outcomes["in_gesprek"],
+        values={"retry_delay_minutes": 45},
+    )
+    neighbour = MunicipalityFactory()
+    ServiceAgreement.objects.create(
+        provider=contact_centre, municipality=neighbour, starts_on=dt.date(2020, 1, 1)
+    )
+    here = make_entry()
+    there = make_entry(campaign=CampaignFactory(municipality=neighbour))
+    for _ in range(2):
+        entry = claim(agent)
+        save(agent, entry, outcomes["in_gesprek"])
+    here.refresh_from_db()
+    there.refresh_from_db()
+    assert here.next_attempt_at == NOW + dt.timedelta(minutes=45)
+    assert there.next_attempt_at == NOW + dt.timedelta(minutes=20)
+
+
+def test_a_municipal_note_requirement_and_a_switched_off_code_are_enforced(
+    make_entry, agent, outcomes, municipality
+):
+    services.save_outcome_setting(
+        actor=None,
+        municipality_id=municipality.pk,
+        outcome=outcomes["voicemail"],
+        values={"needs_note": True},
+    )
+    services.save_outcome_setting(
+        actor=None,
+        municipality_id=municipality.pk,
+        outcome=outcomes["niet_aanwezig"],
+        values={"is_active": False},
+    )
+    make_entry()
+    entry = claim(agent)
+    # The workspace offers what this municipality uses, with its own note requirement.
+    field = OutcomeForm(entry=entry).fields["outcome"]
+    offered = {o.code: o for o in field.queryset}
+    assert "niet_aanwezig" not in offered and "geen_gehoor" in offered
+    options = field.widget.get_context("outcome", None, {})["widget"]["optgroups"]
+    note = {o["label"]: o["attrs"].get("data-note") for _, group, _ in options for o in group}
+    assert note["Voicemail"] == "1" and note["Geen gehoor"] == "0"
+    with pytest.raises(ValidationError) as error:
+        save(agent, entry, outcomes["voicemail"])
+    assert "summary" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        save(agent, entry, outcomes["niet_aanwezig"])
+    assert "niet in gebruik" in error.value.message_dict["outcome"][0]
+    assert not ContactAttempt.objects.exists()
+    save(agent, entry, outcomes["voicemail"], summary="Ingesproken: bel ons terug.")
+    assert ContactAttempt.objects.get().outcome == outcomes["voicemail"]

@@ -67,6 +67,8 @@ class AuditEntry(models.Model):
     )
     origin = models.GenericIPAddressField(_("origin IP"), null=True, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
+    # Which of the interleaved hash chains this entry extends (see ``services._lock_a_chain``).
+    chain = models.PositiveSmallIntegerField(default=0)
     previous_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
 
@@ -79,6 +81,7 @@ class AuditEntry(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id"], name="audit_object"),
             models.Index(fields=["actor", "occurred_at"], name="audit_actor"),
+            models.Index(fields=["chain", "id"], name="audit_chain"),
         ]
 
     def __str__(self) -> str:

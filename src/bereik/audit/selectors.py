@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from bereik.accounts.access import access_for
@@ -27,16 +27,19 @@ class ChainVerification:
 def verify_chain(batch_size: int = 5000, *, up_to: int | None = None) -> ChainVerification:
     """Recompute every hash in order; report the first entry whose content or link was altered.
 
-    With ``up_to`` only the entries up to and including that id are checked. A removed entry shows
-    as a broken link at its successor; only the removal of the newest entries cannot show here
-    (see docs/architecture.md on anchoring the tail).
+    The trail is several interleaved chains (``AuditEntry.chain``); each is checked from its own
+    start. With ``up_to`` only the entries up to and including that id are checked. A removed
+    entry shows as a broken link at its successor in its chain; only the removal of a chain's
+    newest entries cannot show here (see docs/architecture.md on anchoring the tails).
     """
-    entries = AuditEntry.objects.order_by("pk")
+    entries = AuditEntry.objects.order_by("chain", "pk")
     if up_to is not None:
         entries = entries.filter(pk__lte=up_to)
-    previous = GENESIS_HASH
+    chain, previous = None, GENESIS_HASH
     checked = 0
     for entry in entries.iterator(chunk_size=batch_size):
+        if entry.chain != chain:
+            chain, previous = entry.chain, GENESIS_HASH
         if entry.previous_hash != previous or entry.compute_hash() != entry.entry_hash:
             return ChainVerification(checked=checked, first_broken_id=entry.pk)
         previous = entry.entry_hash
@@ -45,8 +48,18 @@ def verify_chain(batch_size: int = 5000, *, up_to: int | None = None) -> ChainVe
 
 
 def chain_tail() -> AuditEntry | None:
-    """The newest entry: its hash is what an operator anchors outside the database."""
+    """The newest entry of the whole trail (the boundary of a verification or an export)."""
     return AuditEntry.objects.order_by("-pk").first()
+
+
+def chain_tails(up_to: int | None = None) -> list[AuditEntry]:
+    """The newest entry of each chain: their hashes are what an operator anchors outside the
+    database, so that removing the newest entries shows too."""
+    entries = AuditEntry.objects.all()
+    if up_to is not None:
+        entries = entries.filter(pk__lte=up_to)
+    newest = entries.values("chain").annotate(last=Max("pk")).values_list("last", flat=True)
+    return list(AuditEntry.objects.filter(pk__in=list(newest)).order_by("chain"))
 
 
 def entries_for_object(obj) -> QuerySet[AuditEntry]:

@@ -2,6 +2,7 @@
 
 import ipaddress
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -10,15 +11,43 @@ from .context import request_origin
 from .models import AuditAction, AuditEntry, AuditResult
 
 GENESIS_HASH = "0" * 64
-# Arbitrary constant naming the PostgreSQL advisory lock that serialises the chain's tail.
-_CHAIN_LOCK_KEY = 0x62657265696B
+# Arbitrary constant naming the PostgreSQL advisory locks that serialise each chain's tail.
+_CHAIN_LOCK_KEY = 0x6265  # "be"
 
 
-def _lock_chain() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
-    # SQLite runs write transactions one at a time (IMMEDIATE mode), which serialises the tail.
+def _chain_count() -> int:
+    return max(1, getattr(settings, "AUDIT_CHAINS", 1))
+
+
+def _lock_a_chain() -> int:
+    """Take the tail of one of the audit chains for this transaction and return its number.
+
+    One chain would make every writer in the country wait for every other (its tail is a single
+    row everyone appends to), so the trail is ``AUDIT_CHAINS`` interleaved chains: a writer takes
+    the first chain that is free. A transaction that already holds a chain gets the same one back
+    (PostgreSQL's advisory locks are re-entrant), so it never waits while holding one and
+    cannot deadlock. SQLite runs write transactions one at a time, so it keeps one chain.
+    """
+    count = _chain_count()
+    if connection.vendor != "postgresql" or count == 1:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [_CHAIN_LOCK_KEY])
+        return 0
+    connection.ensure_connection()
+    held = getattr(connection, "bereik_audit_chain", None)
+    first = held if held is not None and held < count else connection.connection.info.backend_pid
+    with connection.cursor() as cursor:
+        for offset in range(count):
+            chain = (first + offset) % count
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [_CHAIN_LOCK_KEY, chain])
+            if cursor.fetchone()[0]:
+                break
+        else:  # every chain busy: wait for the first choice
+            chain = first % count
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_CHAIN_LOCK_KEY, chain])
+    connection.bereik_audit_chain = chain
+    return chain
 
 
 def _normalised_origin(origin: str | None) -> str | None:
@@ -61,8 +90,13 @@ def record(
             organisation = getattr(obj, "municipality", None)
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     with transaction.atomic():
-        _lock_chain()
-        previous = AuditEntry.objects.order_by("-pk").values_list("entry_hash", flat=True).first()
+        chain = _lock_a_chain()
+        previous = (
+            AuditEntry.objects.filter(chain=chain)
+            .order_by("-pk")
+            .values_list("entry_hash", flat=True)
+            .first()
+        )
         entry = AuditEntry(
             occurred_at=timezone.now(),
             actor=actor if authenticated else None,
@@ -74,6 +108,7 @@ def record(
             result=result,
             origin=_normalised_origin(origin or request_origin.get()),
             detail=detail or {},
+            chain=chain,
             previous_hash=previous or GENESIS_HASH,
         )
         entry.entry_hash = entry.compute_hash()

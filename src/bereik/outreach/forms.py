@@ -16,10 +16,12 @@ from bereik.handover.selectors import social_work_for
 
 from . import selectors, services
 from .models import (
+    TUNABLE_OUTCOME_FIELDS,
     Campaign,
     ContactAttempt,
     MessageTemplate,
     OutcomeCode,
+    OutcomeSetting,
     Script,
     ScriptVersion,
     Weekday,
@@ -48,8 +50,8 @@ class OutcomeSelect(forms.Select):
                 {
                     "data-right-party": "1" if instance.right_party_contact else "0",
                     "data-final": "1" if instance.is_final else "0",
-                    "data-callback": "1" if instance.requires_callback else "0",
-                    "data-note": "1" if instance.needs_note else "0",
+                    "data-callback": "1" if instance.local_requires_callback else "0",
+                    "data-note": "1" if instance.local_needs_note else "0",
                 }
             )
         return option
@@ -109,7 +111,7 @@ class OutcomeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.entry = entry
         self.now = now or timezone.now()
-        self.fields["outcome"].queryset = selectors.outcome_codes()
+        self.fields["outcome"].queryset = selectors.outcome_codes(entry.municipality_id)
         self.fields["phone_number"].queryset = entry.case.resident.phone_numbers.all()
         # Every slot of the receiving organisation validates; the service refuses a past or taken
         # one with a clear message. The page offers only the free ones.
@@ -299,31 +301,20 @@ class CampaignForm(forms.ModelForm):
         return cleaned
 
 
-class OutcomeCodeForm(forms.ModelForm):
+class OutcomeSettingForm(forms.ModelForm):
+    """A municipality's handling of one outcome code; what the code means is not editable here."""
+
     class Meta:
-        model = OutcomeCode
-        fields = [
-            "label",
-            "description",
-            "position",
-            "is_active",
-            "contact_made",
-            "right_party_contact",
-            "is_final",
-            "retry_delay_minutes",
-            "retry_other_day_part",
-            "retire_number",
-            "needs_note",
-            "requires_callback",
-            "aapor_class",
-            "ddas_reached",
-        ]
+        model = OutcomeSetting
+        fields = list(TUNABLE_OUTCOME_FIELDS)
+
+    def __init__(self, *args, outcome: OutcomeCode, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outcome = outcome
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("right_party_contact") and not cleaned.get("contact_made"):
-            self.add_error("contact_made", _("Speaking to the resident is contact."))
-        if cleaned.get("is_final") and cleaned.get("requires_callback"):
+        if self.outcome.is_final and cleaned.get("requires_callback"):
             self.add_error("requires_callback", _("A final outcome cannot need a callback."))
         return cleaned
 

@@ -265,6 +265,51 @@ class OutcomeCode(models.Model):
         return self.label
 
 
+# The part of an outcome code that a municipality's calling practice may tune. The rest (contact,
+# final, number retired, AAPOR class, DDAS "reached") is what the code *means*: it is national,
+# because every report and the DDAS delivery compare municipalities on it.
+TUNABLE_OUTCOME_FIELDS = (
+    "is_active",
+    "position",
+    "retry_delay_minutes",
+    "retry_other_day_part",
+    "needs_note",
+    "requires_callback",
+)
+
+
+class OutcomeSetting(models.Model):
+    """How one municipality's call queue handles an outcome code (its calling practice).
+
+    Without a row the code's national defaults apply. A supervisor of a contact centre changes
+    these for the municipalities the centre serves, never for another's.
+    """
+
+    municipality = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    outcome = models.ForeignKey(OutcomeCode, on_delete=models.CASCADE, related_name="settings")
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    retry_delay_minutes = models.PositiveIntegerField(
+        _("retry after (minutes)"), default=0, validators=[MaxValueValidator(60 * 24 * 14)]
+    )
+    retry_other_day_part = models.BooleanField(_("retry in another day-part"), default=False)
+    needs_note = models.BooleanField(_("needs a note"), default=False)
+    requires_callback = models.BooleanField(_("needs a callback time"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("outcome setting")
+        verbose_name_plural = _("outcome settings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "outcome"], name="unique_outcome_setting"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} ({self.municipality})"
+
+
 class QueueEntry(models.Model):
     """A case's place in a campaign's call queue, with its reservation (lock) and schedule.
 

@@ -1,12 +1,14 @@
 """Reads for outreach, always scoped to the municipalities where the user holds a permission."""
 
+import copy
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import phonenumbers
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from bereik.accounts.access import access_for, scope
@@ -15,11 +17,13 @@ from bereik.cases.models import Case, PhoneNumber
 from bereik.cases.workflow import CaseState
 
 from .models import (
+    TUNABLE_OUTCOME_FIELDS,
     Callback,
     Campaign,
     ContactAttempt,
     MessageTemplate,
     OutcomeCode,
+    OutcomeSetting,
     QueueEntry,
     Script,
     ScriptVersion,
@@ -217,8 +221,60 @@ def latest_script_version(campaign: Campaign | None) -> ScriptVersion | None:
     return campaign.script.versions.order_by("-number").first()
 
 
-def outcome_codes() -> QuerySet:
-    return OutcomeCode.objects.filter(is_active=True).order_by("position", "pk")
+def outcome_codes(municipality_id: int) -> QuerySet[OutcomeCode]:
+    """The codes in use in one municipality, in its order. Each carries ``local_needs_note`` and
+    ``local_requires_callback`` (its own settings, else the national defaults) for the form."""
+    setting = OutcomeSetting.objects.filter(municipality_id=municipality_id, outcome=OuterRef("pk"))
+
+    def local(name: str):
+        return Coalesce(Subquery(setting.values(name)[:1]), F(name))
+
+    return (
+        OutcomeCode.objects.annotate(
+            local_active=local("is_active"),
+            local_position=local("position"),
+            local_needs_note=local("needs_note"),
+            local_requires_callback=local("requires_callback"),
+        )
+        .filter(local_active=True)
+        .order_by("local_position", "pk")
+    )
+
+
+def with_local_settings(outcome: OutcomeCode, municipality_id: int) -> OutcomeCode:
+    """The code as one municipality's queue applies it: a copy with its settings laid over the
+    national defaults (the code itself when it has none). Applying it twice changes nothing."""
+    if getattr(outcome, "settings_of", None) == municipality_id:
+        return outcome
+    local = copy.copy(outcome)
+    setting = (
+        OutcomeSetting.objects.filter(municipality_id=municipality_id, outcome_id=outcome.pk)
+        .values(*TUNABLE_OUTCOME_FIELDS)
+        .first()
+    )
+    for name, value in (setting or {}).items():
+        setattr(local, name, value)
+    local.settings_of = municipality_id
+    return local
+
+
+def outcome_settings_of(municipality_id: int) -> list[OutcomeCode]:
+    """Every code (also those switched off) as this municipality applies it, in its order."""
+    settings = {
+        row["outcome_id"]: row
+        for row in OutcomeSetting.objects.filter(municipality_id=municipality_id).values(
+            "outcome_id", *TUNABLE_OUTCOME_FIELDS
+        )
+    }
+    codes = []
+    for outcome in OutcomeCode.objects.all():
+        row = settings.get(outcome.pk)
+        outcome.is_customised = row is not None
+        for name in TUNABLE_OUTCOME_FIELDS if row else ():
+            setattr(outcome, name, row[name])
+        outcome.settings_of = municipality_id
+        codes.append(outcome)
+    return sorted(codes, key=lambda o: (o.position, o.pk))
 
 
 def attempts_for(case: Case) -> QuerySet:

@@ -8,7 +8,7 @@ Case states change only through ``bereik.cases.workflow.transition``.
 import datetime as dt
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import structlog
 from django.core.exceptions import ValidationError
@@ -32,6 +32,7 @@ from bereik.privacy.selectors import has_objection, residents_with_objection
 from . import learning, selectors
 from .messaging import Message, backend_for
 from .models import (
+    TUNABLE_OUTCOME_FIELDS,
     Callback,
     CallingWindow,
     Campaign,
@@ -40,6 +41,7 @@ from .models import (
     MessageTemplate,
     OutboundMessage,
     OutcomeCode,
+    OutcomeSetting,
     QueueEntry,
     Script,
     ScriptVersion,
@@ -554,10 +556,19 @@ def validate_callback(campaign: Campaign, at: dt.datetime, now: dt.datetime) -> 
         )
 
 
+def _as_applied_in(data: OutcomeInput, municipality_id: int) -> OutcomeInput:
+    """The input with its outcome code as this municipality's queue handles it."""
+    return replace(data, outcome=selectors.with_local_settings(data.outcome, municipality_id))
+
+
 def validate_outcome(data: OutcomeInput, campaign: Campaign, now: dt.datetime) -> dict:
     """Field errors for an outcome, as ``{field: message}``; empty when it may be saved."""
     errors: dict[str, str] = {}
-    outcome = data.outcome
+    outcome = selectors.with_local_settings(data.outcome, campaign.municipality_id)
+    if not outcome.is_active:
+        errors["outcome"] = _("“%(outcome)s” is not in use in this municipality.") % {
+            "outcome": outcome.label
+        }
     if outcome.needs_note and not data.summary.strip():
         errors["summary"] = _("“%(outcome)s” needs a short description.") % {
             "outcome": outcome.label
@@ -672,8 +683,8 @@ def record_outcome(
                     "Nothing was saved; your entry is still in the form."
                 )
             )
-        campaign = locked.campaign
-        errors = validate_outcome(data, campaign, now)
+        data = _as_applied_in(data, locked.municipality_id)
+        errors = validate_outcome(data, locked.campaign, now)
         if errors:
             raise ValidationError(errors)
         attempt = _register_attempt(agent, locked, token, data, now)
@@ -834,6 +845,7 @@ def register_external_attempt(
         )
         if locked.locked_by_id is not None and locked.locked_until and locked.locked_until > now:
             raise OutreachError(_("An agent is working on this resident right now."))
+        data = _as_applied_in(data, locked.municipality_id)
         errors = validate_outcome(data, locked.campaign, now)
         if errors:
             raise ValidationError(errors)
@@ -1013,16 +1025,41 @@ def publish_script_version(*, actor, script: Script, body: str) -> ScriptVersion
     return version
 
 
-def update_outcome_code(*, actor, outcome: OutcomeCode, changes: dict) -> OutcomeCode:
+def save_outcome_setting(
+    *, actor, municipality_id: int, outcome: OutcomeCode, values: dict
+) -> OutcomeSetting:
+    """Set how one municipality's queue handles an outcome code (created on first change)."""
+    unknown = set(values) - set(TUNABLE_OUTCOME_FIELDS)
+    if unknown:
+        raise ValueError(f"not a municipal setting: {sorted(unknown)}")
     with transaction.atomic():
-        for name, value in changes.items():
-            setattr(outcome, name, value)
-        outcome.full_clean()
-        outcome.save()
-        record(
-            actor=actor, action=AuditAction.UPDATE, obj=outcome, detail={"fields": sorted(changes)}
+        setting = (
+            OutcomeSetting.objects.select_for_update()
+            .filter(municipality_id=municipality_id, outcome=outcome)
+            .first()
         )
-    return outcome
+        if setting is None:
+            # Start from the national defaults, so an unchanged field keeps meaning "as usual".
+            setting = OutcomeSetting(
+                municipality_id=municipality_id,
+                outcome=outcome,
+                **{name: getattr(outcome, name) for name in TUNABLE_OUTCOME_FIELDS},
+            )
+        for name, value in values.items():
+            setattr(setting, name, value)
+        if outcome.is_final and setting.requires_callback:
+            raise ValidationError(
+                {"requires_callback": _("A final outcome cannot need a callback.")}
+            )
+        setting.full_clean()
+        setting.save()
+        record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=setting,
+            detail={"outcome": outcome.code, "fields": sorted(values)},
+        )
+    return setting
 
 
 def save_message_template(*, actor, template: MessageTemplate) -> MessageTemplate:

@@ -5,7 +5,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,12 +27,20 @@ from .forms import (
     InboundForm,
     MessageTemplateForm,
     NumberForm,
-    OutcomeCodeForm,
     OutcomeForm,
+    OutcomeSettingForm,
     ScriptForm,
     SendMessageForm,
+    municipalities_for,
 )
-from .models import Campaign, MessageTemplate, OutcomeCode, QueueEntry, Script
+from .models import (
+    TUNABLE_OUTCOME_FIELDS,
+    Campaign,
+    MessageTemplate,
+    OutcomeCode,
+    QueueEntry,
+    Script,
+)
 from .placeholders import fill
 
 WORK = Permission.WORK_CALL_QUEUE
@@ -425,25 +433,56 @@ def campaign_enqueue(request, pk: int):
     return redirect("outreach:campaigns")
 
 
+def _managed_municipality(request, pk: int | str | None):
+    """A municipality whose calling practice the user may set (404 outside their own)."""
+    municipalities = municipalities_for(request.user, MANAGE).order_by("name")
+    if pk in (None, ""):
+        municipality = municipalities.first()
+        if municipality is None:
+            raise Http404
+        return municipality, municipalities
+    return get_object_or_404(municipalities, pk=pk), municipalities
+
+
 def outcome_list(request):
     require(request.user, MANAGE)
-    outcomes = OutcomeCode.objects.order_by("position", "pk")
-    return render(request, "outreach/outcome_list.html", {"outcomes": outcomes})
+    municipality, municipalities = _managed_municipality(request, request.GET.get("gemeente"))
+    return render(
+        request,
+        "outreach/outcome_list.html",
+        {
+            "municipality": municipality,
+            "municipalities": municipalities,
+            "outcomes": selectors.outcome_settings_of(municipality.pk),
+        },
+    )
 
 
-def outcome_edit(request, pk: int):
+def outcome_edit(request, municipality_pk: int, pk: int):
     require(request.user, MANAGE)
+    municipality, _municipalities = _managed_municipality(request, municipality_pk)
     outcome = get_object_or_404(OutcomeCode, pk=pk)
-    form = OutcomeCodeForm(request.POST or None, instance=outcome)
+    applied = selectors.with_local_settings(outcome, municipality.pk)
+    initial = {name: getattr(applied, name) for name in TUNABLE_OUTCOME_FIELDS}
+    form = OutcomeSettingForm(request.POST or None, initial=initial, outcome=outcome)
     if request.method == "POST" and form.is_valid():
-        services.update_outcome_code(
-            actor=request.user,
-            outcome=OutcomeCode.objects.get(pk=pk),
-            changes={name: form.cleaned_data[name] for name in form.changed_data},
-        )
-        messages.success(request, _("Outcome code saved."))
-        return redirect("outreach:outcomes")
-    return render(request, "outreach/outcome_form.html", {"form": form, "outcome": outcome})
+        try:
+            services.save_outcome_setting(
+                actor=request.user,
+                municipality_id=municipality.pk,
+                outcome=outcome,
+                values={name: form.cleaned_data[name] for name in form.changed_data},
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Outcome code saved."))
+            return redirect(f"{reverse('outreach:outcomes')}?gemeente={municipality.pk}")
+    return render(
+        request,
+        "outreach/outcome_form.html",
+        {"form": form, "outcome": outcome, "municipality": municipality},
+    )
 
 
 # --- scripts and texts (municipal coordinator) -------------------------------------------------

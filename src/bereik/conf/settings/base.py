@@ -125,6 +125,11 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# The audit trail is this many interleaved hash chains, so writers on PostgreSQL do not all queue
+# for one tail (docs/architecture.md, "Concurrency"). Changing it later is safe: each entry names
+# its chain.
+AUDIT_CHAINS = 16
+
 # Lockout (BIO): failures count per account, whatever the origin address.
 AXES_FAILURE_LIMIT = env("LOGIN_FAILURE_LIMIT")
 AXES_COOLOFF_TIME = env("LOCKOUT_MINUTES") / 60

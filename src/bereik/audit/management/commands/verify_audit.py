@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from bereik.audit import triggers
-from bereik.audit.selectors import chain_tail, verify_chain
+from bereik.audit.selectors import chain_tail, chain_tails, verify_chain
 
 logger = structlog.get_logger(__name__)
 
@@ -11,7 +11,7 @@ logger = structlog.get_logger(__name__)
 class Command(BaseCommand):
     help = (
         "Verify the audit trail's hash chain. Exits non-zero naming the first broken entry; "
-        "prints the newest entry's hash for anchoring outside the database."
+        "prints the newest entry's hash of each chain for anchoring outside the database."
     )
 
     def handle(self, *args, **options):
@@ -35,5 +35,7 @@ class Command(BaseCommand):
                 f"({verification.checked} entries before it verified)."
             )
         self.stdout.write(f"Audit chain intact: {verification.checked} entries verified.")
-        if tail is not None:
-            self.stdout.write(f"Newest entry: {tail.pk} {tail.entry_hash}")
+        for newest in chain_tails(up_to=tail.pk if tail else None):
+            self.stdout.write(
+                f"Newest entry of chain {newest.chain}: {newest.pk} {newest.entry_hash}"
+            )
