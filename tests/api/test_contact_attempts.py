@@ -3,8 +3,10 @@
 import pytest
 
 from bereik.api.models import Scope, TelephonyCall
-from bereik.outreach.models import ContactAttempt, QueueEntry
+from bereik.outreach.defaults import seed_outcome_codes
+from bereik.outreach.models import ContactAttempt, OutcomeCode, QueueEntry
 from tests.factories import PhoneNumberFactory, QueueEntryFactory
+from tests.locking import queue_row_held_by_another_session
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +134,18 @@ def test_a_resident_held_by_an_agent_is_409(entry, telephony, make_member, conta
     response = telephony.post(URL, call(), format="json")
     assert response.status_code == 409
     assert not TelephonyCall.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_call_that_meets_a_locked_database_is_a_503_problem_and_can_be_repeated(entry, telephony):
+    seed_outcome_codes(OutcomeCode)  # a transactional test starts without the seeded codes
+    with queue_row_held_by_another_session(entry):
+        busy = telephony.post(URL, call(), format="json")
+    assert busy.status_code == 503
+    assert busy["Content-Type"] == "application/problem+json"
+    assert busy["Retry-After"] == "5"
+    assert busy.json()["code"] == "busy"
+    assert not ContactAttempt.objects.exists() and not TelephonyCall.objects.exists()
+
+    again = telephony.post(URL, call(), format="json")
+    assert again.status_code == 201, again.content

@@ -3,11 +3,14 @@ for every 4xx and 5xx the API returns."""
 
 import structlog
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from bereik.portal.busy import RETRY_AFTER_SECONDS, is_database_busy
 
 log = structlog.get_logger()
 
@@ -25,6 +28,17 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the current state."
     default_code = "conflict"
+
+
+BUSY_DETAIL = gettext_noop(
+    "The database was busy and the request was not carried out. Try again in a few seconds."
+)
+
+
+class ServiceBusy(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = BUSY_DETAIL
+    default_code = "busy"
 
 
 class Unprocessable(exceptions.APIException):
@@ -105,7 +119,27 @@ _TITLES = {
     422: "Unprocessable Content",
     429: "Too Many Requests",
     500: "Internal Server Error",
+    503: "Service Unavailable",
 }
+
+
+def busy_response(instance: str) -> HttpResponse:
+    """The 503 problem for a database that was too busy, outside DRF's own handling (e.g. when
+    the write that records the call in the audit trail meets the busy database as well)."""
+    body = {
+        "type": TYPE_BASE + "busy",
+        "code": "busy",
+        "title": _TITLES[503],
+        "status": 503,
+        "detail": _(BUSY_DETAIL),
+        "instance": instance,
+    }
+    return JsonResponse(
+        body,
+        status=503,
+        content_type=PROBLEM_CONTENT_TYPE,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
 
 
 def exception_handler(exc, context):
@@ -123,7 +157,12 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif is_database_busy(exc):
+        log.warning("api_database_busy", path=instance)
+        exc = ServiceBusy(_(BUSY_DETAIL))
     response = drf_exception_handler(exc, context)
+    if isinstance(exc, ServiceBusy) and response is not None:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     if response is None:
         log.exception("api_unhandled_error", path=instance)
         return problem_response(

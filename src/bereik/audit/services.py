@@ -83,11 +83,15 @@ def record(
     ``detail`` must never contain personal data: field names, counts and codes only.
     ``actor_label`` names an actor that is not a user (an API token) when ``actor`` is None.
     """
+    organisation_id = getattr(organisation, "pk", None)
     if obj is not None:
         object_type = obj._meta.label_lower
         object_id = obj.pk
         if organisation is None:
-            organisation = getattr(obj, "municipality", None)
+            # The foreign key's id where there is one: loading the municipality costs a query.
+            organisation_id = getattr(obj, "municipality_id", None)
+            if organisation_id is None:
+                organisation_id = getattr(getattr(obj, "municipality", None), "pk", None)
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     with transaction.atomic():
         chain = _lock_a_chain()
@@ -101,7 +105,7 @@ def record(
             occurred_at=timezone.now(),
             actor=actor if authenticated else None,
             actor_label=actor.get_username() if authenticated else actor_label[:150],
-            organisation=organisation,
+            organisation_id=organisation_id,
             action=action,
             object_type=object_type,
             object_id=str(object_id),

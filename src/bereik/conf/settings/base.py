@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "bereik.audit.middleware.RequestOriginMiddleware",
     "axes.middleware.AxesMiddleware",
+    "bereik.portal.busy.BusyDatabaseMiddleware",
 ]
 
 ROOT_URLCONF = "bereik.conf.urls"
