@@ -208,3 +208,37 @@ def test_events_of_other_municipalities_are_not_sent(
         transition(case, CaseState.REACHED_NO_HELP)
     assert receiver.received == []
     assert not WebhookDelivery.objects.exists()
+
+
+def test_a_moved_case_costs_the_same_queries_however_many_subscriptions_exist(
+    municipality,
+    hooks_client,
+    receiver,
+    django_capture_on_commit_callbacks,
+    django_assert_max_num_queries,
+):
+    """The receiver runs for every case a closure or an import moves: its cost must not grow
+    with the number of other organisations' subscriptions in the installation."""
+    from tests.factories import MunicipalityFactory
+
+    for _ in range(20):
+        other = MunicipalityFactory()
+        WebhookSubscription.objects.create(
+            organisation=other, url=receiver.url, events=["case.reached", "case.closed"]
+        )
+    case = CaseFactory(municipality=municipality, state="call_queue")
+    with django_assert_max_num_queries(4):  # subscriptions; nothing subscribed here: done
+        webhooks.on_case_transitioned(
+            None,
+            case_id=case.pk,
+            municipality_id=municipality.pk,
+            from_state=CaseState.CALL_QUEUE,
+            to_state=CaseState.REACHED_NO_HELP,
+            end_result="",
+        )
+    assert not WebhookDelivery.objects.exists()
+
+    subscribe(hooks_client, receiver.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        transition(case, CaseState.REACHED_NO_HELP)
+    assert WebhookDelivery.objects.filter(municipality=municipality).count() == 1

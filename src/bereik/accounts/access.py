@@ -10,7 +10,7 @@ never see anything of municipality B, whatever URL they guess.
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -80,6 +80,24 @@ def municipalities_reached_by(organisation: Organisation) -> set[int]:
     if not organisation.is_active:
         return set()
     return _municipalities_reached([Membership(organisation=organisation)])[organisation.pk]
+
+
+def organisations_reaching(municipality_id: int) -> QuerySet[Organisation]:
+    """The organisations that reach a municipality today, as one query: the municipality itself
+    and the providers with a current service agreement (the inverse of
+    ``municipalities_reached_by``)."""
+    today = timezone.localdate()
+    agreements = ServiceAgreement.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today),
+        provider=OuterRef("pk"),
+        municipality_id=municipality_id,
+        municipality__is_active=True,
+        starts_on__lte=today,
+    )
+    return Organisation.objects.filter(is_active=True).filter(
+        Q(pk=municipality_id, kind=OrganisationKind.MUNICIPALITY)
+        | (~Q(kind=OrganisationKind.MUNICIPALITY) & Exists(agreements))
+    )
 
 
 def access_for(user) -> Access:

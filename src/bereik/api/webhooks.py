@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from bereik.accounts.access import municipalities_reached_by
+from bereik.accounts.access import organisations_reaching
 from bereik.accounts.models import Organisation
 from bereik.cases.workflow import CaseState
 
@@ -52,20 +52,30 @@ def backoff(attempts: int) -> dt.timedelta:
     return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), MAX_RETRY)
 
 
-def _subscriptions_for(municipality_id: int, event: str) -> list[WebhookSubscription]:
-    return [
-        subscription
-        for subscription in WebhookSubscription.objects.filter(is_active=True).select_related(
-            "organisation"
+def subscriptions_reaching(municipality_id: int) -> list[WebhookSubscription]:
+    """Active subscriptions of the organisations that reach the municipality: one query,
+    whatever the number of subscriptions in the installation (this runs for every case a
+    closure or an import moves)."""
+    return list(
+        WebhookSubscription.objects.filter(
+            is_active=True, organisation__in=organisations_reaching(municipality_id)
         )
-        if event in subscription.events
-        and municipality_id in municipalities_reached_by(subscription.organisation)
-    ]
+    )
 
 
-def publish(event: str, *, municipality_id: int, case_id: int | None, data: dict) -> int:
-    """Store a delivery per interested subscription and queue them. Returns the count."""
-    subscriptions = _subscriptions_for(municipality_id, event)
+def publish(
+    event: str,
+    *,
+    municipality_id: int,
+    case_id: int | None,
+    data: dict,
+    subscriptions: list[WebhookSubscription] | None = None,
+) -> int:
+    """Store a delivery per interested subscription and queue them. Returns the count.
+    ``subscriptions``: those reaching the municipality, when the caller already has them."""
+    if subscriptions is None:
+        subscriptions = subscriptions_reaching(municipality_id)
+    subscriptions = [s for s in subscriptions if event in s.events]
     if not subscriptions:
         return 0
     code = (
@@ -218,6 +228,9 @@ def on_case_transitioned(
     if not events:
         return
     try:
+        subscriptions = subscriptions_reaching(municipality_id)
+        if not any(event in s.events for s in subscriptions for event in events):
+            return
         reference = Case.objects.filter(pk=case_id).values_list("reference", flat=True).first()
         data = {
             "caseReference": reference,
@@ -226,7 +239,13 @@ def on_case_transitioned(
             "endResult": end_result or None,
         }
         for event in events:
-            publish(event, municipality_id=municipality_id, case_id=case_id, data=data)
+            publish(
+                event,
+                municipality_id=municipality_id,
+                case_id=case_id,
+                data=data,
+                subscriptions=subscriptions,
+            )
     except Exception:
         log.exception("webhook_publish_failed", case_id=case_id)
 
