@@ -11,8 +11,8 @@ then shows the case closed with that DDAS end result and the whole timeline.
 import datetime as dt
 
 import pytest
-from playwright.sync_api import expect
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from bereik.accounts.roles import Role
 from bereik.cases.models import Case

@@ -1,8 +1,8 @@
 """Two roles log in with two factors in a real browser and each sees its own start page."""
 
 import pytest
-from playwright.sync_api import expect
 from django.utils import translation
+from playwright.sync_api import expect
 
 from bereik.accounts.roles import Role
 

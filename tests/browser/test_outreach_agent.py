@@ -9,8 +9,8 @@ so the queue is open whatever the real time and date; the callback is asked for 
 import datetime as dt
 
 import pytest
-from playwright.sync_api import expect
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from bereik.accounts.roles import Role
 from bereik.cases.workflow import CaseState
