@@ -7,7 +7,7 @@ and must be inside a transaction.
 
 Ids: on PostgreSQL from the table's own sequence (safe with concurrent writers); on SQLite the
 caller's write transaction holds the database's only write lock, so the ids after the current
-maximum are free.
+maximum (and after those the caller still has to insert, ``after``) are free.
 """
 
 import operator
@@ -17,7 +17,9 @@ from django.db.models import F, Lookup, Q
 from django.utils import timezone
 
 
-def allocate_ids(model, count: int) -> list[int]:
+def allocate_ids(model, count: int, *, after: int = 0) -> list[int]:
+    """``count`` fresh ids for ``model``; on SQLite all above ``after`` too (the caller's ids
+    handed out earlier in the transaction but not inserted yet)."""
     if count <= 0:
         return []
     table = model._meta.db_table
@@ -32,7 +34,7 @@ def allocate_ids(model, count: int) -> list[int]:
         start = cursor.fetchone()[0]
         cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
         row = cursor.fetchone()
-        start = max(start, row[0] if row else 0)
+        start = max(start, row[0] if row else 0, after)
     return list(range(start + 1, start + 1 + count))
 
 
@@ -65,10 +67,14 @@ def insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
 
 def insert(model, rows: list[dict]) -> None:
     """Insert rows given as ``{attname: value}``; every other concrete field gets its default
-    (``auto_now``/``auto_now_add`` fields: now), so new fields on the model keep working."""
+    (``auto_now``/``auto_now_add`` fields: now), so new fields on the model keep working. Rows
+    without an id get one from the database (cheaper than ``allocate_ids`` when nobody needs
+    the ids)."""
     if not rows:
         return
     fields = list(model._meta.concrete_fields)
+    if model._meta.pk.attname not in rows[0]:
+        fields.remove(model._meta.pk)
     now = now_value()
     defaults = {}
     for field in fields:

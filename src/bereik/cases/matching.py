@@ -28,6 +28,7 @@ from django.db.models.functions import Length
 
 from .bulk import allocate_ids, insert, one_of
 from .models import Case, PhoneNumber, Resident, Signal
+from .workflow import CaseState
 
 STATUS_OPEN = "Nog niet opgepakt"
 STATUS_REPEAT = "Niet opgepakt: herhaalde melding"
@@ -94,6 +95,12 @@ class SignalMatcher:
         self._cases: dict[tuple[int, datetime.date], int] = {}
         self._fingerprints: set[str] = set()
         self._next_sequence: dict[datetime.date, int] = {}
+        # Cases made by this run, stored only once routed (``store_created``) so that they go in
+        # with their final fields instead of being updated several times: pk -> (resident,
+        # reference, matching period). Signals refer to them before; foreign keys are deferred.
+        self._pending: dict[int, tuple[int, str, datetime.date]] = {}
+        self._last_case_id = 0  # of the pending ones, so that SQLite hands out no id twice
+        self._recidive: dict[int, int] = {}  # pending case -> earlier case, for the chunk assessed
         self.created_cases: set[int] = set()
         self.updated_cases: set[int] = set()
         self.imported = 0
@@ -109,12 +116,10 @@ class SignalMatcher:
         resident_ids = self._resolve_residents(fresh)
         self._store_phones(fresh, resident_ids)
         case_ids = self._resolve_cases(fresh, resident_ids)
-        signal_ids = allocate_ids(Signal, len(fresh))
         insert(
             Signal,
             [
                 {
-                    "id": pk,
                     "municipality_id": self.municipality.pk,
                     "case_id": case_id,
                     "resident_id": resident_id,
@@ -130,9 +135,7 @@ class SignalMatcher:
                     "warm_handover": s.warm_handover,
                     "status": STATUS_OPEN,
                 }
-                for pk, s, resident_id, case_id in zip(
-                    signal_ids, fresh, resident_ids, case_ids, strict=True
-                )
+                for s, resident_id, case_id in zip(fresh, resident_ids, case_ids, strict=True)
             ],
         )
         self.imported += len(fresh)
@@ -301,12 +304,7 @@ class SignalMatcher:
                     }
                 )
                 keys.append(key)
-        if new_numbers:
-            for pk, number in zip(
-                allocate_ids(PhoneNumber, len(new_numbers)), new_numbers, strict=True
-            ):
-                number["id"] = pk
-            insert(PhoneNumber, new_numbers)
+        insert(PhoneNumber, new_numbers)
 
     def _resolve_cases(self, signals, resident_ids) -> list[int]:
         lookups = {
@@ -329,23 +327,14 @@ class SignalMatcher:
                 if self._cases[key] not in self.created_cases:
                     self.updated_cases.add(self._cases[key])
             elif key not in new_cases:
-                new_cases[key] = {
-                    "municipality_id": self.municipality.pk,
-                    "resident_id": resident_id,
-                    "reference": self._reference(key[1]),
-                    "matching_period": key[1],
-                    "matched_on": self.today,
-                    "state": "new",
-                    "end_result": "",
-                    "is_crisis": False,
-                }
+                new_cases[key] = self._reference(key[1])
         if new_cases:
-            ids = allocate_ids(Case, len(new_cases))
-            for pk, (key, case) in zip(ids, new_cases.items(), strict=True):
-                case["id"] = pk
+            ids = allocate_ids(Case, len(new_cases), after=self._last_case_id)
+            self._last_case_id = ids[-1]
+            for pk, (key, reference) in zip(ids, new_cases.items(), strict=True):
                 self._cases[key] = pk
                 self.created_cases.add(pk)
-            insert(Case, list(new_cases.values()))
+                self._pending[pk] = (key[0], reference, key[1])
         return [
             self._cases[(resident_id, period_of(s.signal_date))]
             for s, resident_id in zip(signals, resident_ids, strict=True)
@@ -376,12 +365,21 @@ class SignalMatcher:
             yield self._assess_chunk(touched[start : start + chunk_size])
 
     def _assess_chunk(self, case_ids: list[int]) -> list[CaseAssessment]:
-        cases = {
+        pending = self._pending
+        stored = [pk for pk in case_ids if pk not in pending]
+        found = {
             row[0]: row
-            for row in Case.objects.filter(one_of("pk", case_ids)).values_list(
+            for row in Case.objects.filter(one_of("pk", stored)).values_list(
                 "pk", "resident_id", "matching_period", "state", "end_result"
             )
         }
+        cases = {}
+        for pk in case_ids:
+            if pk in pending:
+                resident_id, _reference, period = pending[pk]
+                cases[pk] = (pk, resident_id, period, CaseState.NEW.value, "")
+            elif pk in found:
+                cases[pk] = found[pk]
         resident_ids = {row[1] for row in cases.values()}
         earliest = months_before(min(row[2] for row in cases.values()), self.recidive_months)
         history = defaultdict(list)  # (resident, partner type, partner name) -> signals
@@ -421,7 +419,7 @@ class SignalMatcher:
         ]
         if to_repeat:
             Signal.objects.filter(one_of("pk", to_repeat)).update(status=STATUS_REPEAT)
-        self._link_recidive(cases, resident_ids)
+        self._link_recidive(cases)
         valid_phone = set(
             PhoneNumber.objects.filter(
                 one_of("resident_id", resident_ids), status=PhoneNumber.Status.VALID
@@ -450,30 +448,60 @@ class SignalMatcher:
             )
         return assessments
 
-    def _link_recidive(self, cases: dict, resident_ids: set[int]) -> None:
+    def _link_recidive(self, cases: dict) -> None:
+        """Find the earlier case of each new case in the chunk (stored with it, see
+        ``store_created``): the latest case of the resident in the recidive window before the
+        new case's period, from the database or made by this run."""
+        self._recidive = {}
         created = {pk: row for pk, row in cases.items() if pk in self.created_cases}
         if not created:
             return
         earliest = months_before(min(row[2] for row in created.values()), self.recidive_months)
         previous = defaultdict(list)
-        for pk, resident_id, period in (
-            Case.objects.filter(
-                one_of("resident_id", {row[1] for row in created.values()}),
-                matching_period__gte=earliest,
-            )
-            .order_by("matching_period", "pk")
-            .values_list("pk", "resident_id", "matching_period")
-        ):
-            previous[resident_id].append((period, pk))
-        links = []
+        # Residents made by this run have no cases but the run's own (in ``self._cases``).
+        stored_residents = {
+            row[1] for row in created.values() if row[1] not in self._created_residents
+        }
+        if stored_residents:
+            for pk, resident_id, period in Case.objects.filter(
+                one_of("resident_id", stored_residents), matching_period__gte=earliest
+            ).values_list("pk", "resident_id", "matching_period"):
+                previous[resident_id].append((period, pk))
         for pk, (_pk, resident_id, period, _state, _result) in created.items():
             window_start = months_before(period, self.recidive_months)
             earlier = [
-                other
+                (other_period, other)
                 for other_period, other in previous[resident_id]
                 if window_start <= other_period < period
             ]
+            month = window_start  # periods are first days of months, and so is this
+            while month < period:
+                other = self._cases.get((resident_id, month))
+                if other is not None:
+                    earlier.append((month, other))
+                month = months_before(month, -1)
             if earlier:
-                links.append(Case(pk=pk, recidive_of_id=earlier[-1]))
-        if links:
-            Case.objects.bulk_update(links, ["recidive_of"], batch_size=1000)
+                self._recidive[pk] = max(earlier)[1]
+
+    def store_created(self, fields: dict[int, dict]) -> None:
+        """Store new cases of the chunk just assessed, in state "new" with the fields routing
+        decided (``is_crisis``, ``due_on``, ``picked_up_on``) and their recidive link; routing
+        then moves them with ``transition_many``. Every new case must pass through here."""
+        rows = []
+        for pk, values in fields.items():
+            resident_id, reference, period = self._pending.pop(pk)
+            rows.append(
+                {
+                    "id": pk,
+                    "municipality_id": self.municipality.pk,
+                    "resident_id": resident_id,
+                    "reference": reference,
+                    "matching_period": period,
+                    "matched_on": self.today,
+                    "state": CaseState.NEW.value,
+                    "end_result": "",
+                    "recidive_of_id": self._recidive.get(pk),
+                    **values,
+                }
+            )
+        insert(Case, rows)

@@ -135,7 +135,7 @@ def transition_many(
     (count and states, no personal data). Raises ``TransitionNotAllowed`` (and changes nothing)
     when any case may not make the move. Returns the number of cases moved.
     """
-    from .bulk import allocate_ids, insert, now_value
+    from .bulk import insert, now_value, one_of
     from .models import Case
 
     case_ids = list(case_ids)
@@ -147,9 +147,18 @@ def transition_many(
     with transaction.atomic():
         for start in range(0, len(case_ids), chunk_size):
             chunk = case_ids[start : start + chunk_size]
-            current = dict(
-                Case.objects.select_for_update().filter(pk__in=chunk).values_list("pk", "state")
+            # One array parameter (``one_of``) instead of thousands of placeholders on
+            # PostgreSQL, and the municipality read with the lock instead of a second query.
+            locked = (
+                Case.objects.select_for_update()
+                .filter(one_of("pk", chunk))
+                .values_list("pk", "state", "municipality_id")
             )
+            municipality_ids = {}
+            current = {}
+            for pk, state, municipality_id in locked:
+                current[pk] = state
+                municipality_ids[pk] = municipality_id
             for state in set(current.values()):
                 if to_state not in TRANSITIONS[CaseState(state)]:
                     raise TransitionNotAllowed(state, to_state)
@@ -157,9 +166,6 @@ def transition_many(
             for pk, state in current.items():
                 by_state.setdefault(state, []).append(pk)
             if case_transitioned.has_listeners():
-                municipality_ids = dict(
-                    Case.objects.filter(pk__in=chunk).values_list("pk", "municipality_id")
-                )
                 for pk, state in current.items():
                     _announce(pk, municipality_ids[pk], state, to_state, end_result)
             for state, pks in by_state.items():
@@ -168,7 +174,7 @@ def transition_many(
                     fields["end_result"] = end_result
                 elif state == CaseState.CLOSED:
                     fields["end_result"] = ""
-                Case.objects.filter(pk__in=pks).update(**fields)
+                Case.objects.filter(one_of("pk", pks)).update(**fields)
                 from_states[state] = from_states.get(state, 0) + len(pks)
             insert(
                 CaseTransition,
@@ -181,11 +187,8 @@ def transition_many(
                         "reason": reason,
                         "end_result": end_result,
                         "occurred_at": occurred_at,
-                        "id": transition_id,
                     }
-                    for (pk, state), transition_id in zip(
-                        current.items(), allocate_ids(CaseTransition, len(current)), strict=True
-                    )
+                    for pk, state in current.items()
                 ],
             )
         record(

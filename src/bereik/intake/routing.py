@@ -138,8 +138,22 @@ class RoutingSummary:
         self.counts[key] = self.counts.get(key, 0) + count
 
 
-def route(assessments: list[CaseAssessment], rules, *, municipality, today, actor, summary):
-    """Apply decisions to one chunk of assessed cases, through ``transition_many``."""
+def route(
+    assessments: list[CaseAssessment],
+    rules,
+    *,
+    municipality,
+    today,
+    actor,
+    summary,
+    store_created,
+):
+    """Apply decisions to one chunk of assessed cases, through ``transition_many``.
+
+    Cases the run created are not stored yet: ``store_created({case_id: fields})`` (the
+    matcher's) stores them with the fields decided here, so that only their move to the target
+    state remains an update."""
+    created: dict[int, dict] = {}
     reopen: list[int] = []
     moves: dict[tuple, list[int]] = {}
     urgent: dict[datetime.date, list[int]] = {}
@@ -152,12 +166,22 @@ def route(assessments: list[CaseAssessment], rules, *, municipality, today, acto
             case.state == CaseState.CLOSED and case.end_result in NOT_PICKED_UP_RESULTS
         )
         decision = decide(case, rules, reasons)
-        if case.is_crisis:
-            crisis.append(case.case_id)
+        due_on = None
         if decision.due_working_days is not None:
-            urgent.setdefault(add_working_days(today, decision.due_working_days), []).append(
-                case.case_id
-            )
+            due_on = add_working_days(today, decision.due_working_days)
+        if case.created:  # new, hence routable
+            created[case.case_id] = {
+                "is_crisis": case.is_crisis,
+                "due_on": due_on,
+                "picked_up_on": today if decision.state in PICKED_UP_STATES else None,
+            }
+        else:
+            if case.is_crisis:
+                crisis.append(case.case_id)
+            if due_on is not None:
+                urgent.setdefault(due_on, []).append(case.case_id)
+            if routable and decision.state in PICKED_UP_STATES:
+                picked_up.append(case.case_id)
         if not routable:
             continue
         if case.state == CaseState.CLOSED:
@@ -167,12 +191,12 @@ def route(assessments: list[CaseAssessment], rules, *, municipality, today, acto
         moves.setdefault((decision.state, decision.end_result, decision.reason), []).append(
             case.case_id
         )
-        if decision.state in PICKED_UP_STATES:
-            picked_up.append(case.case_id)
         if decision.end_result == RESULT_UNJUSTIFIED:
             unjustified_signals.extend(case.signal_ids)
         summary.add(_OUTCOME_KEYS.get(decision.end_result, decision.state.value))
     with transaction.atomic():
+        if created:
+            store_created(created)
         if reopen:
             transition_many(
                 reopen,

@@ -232,6 +232,7 @@ class _ValidRows:
         self.chunks = []
         if self.file is not None:
             self.file.close()
+            self.file = None
 
 
 def _check(run, signal_file, stream, size, today, issues: _IssueWriter, spill) -> int | None:
@@ -329,6 +330,7 @@ def _store(run, spill: _ValidRows, today, issues: _IssueWriter) -> ImportRun:
         )
         for chunk in spill:
             already_stored += len(matcher.add(chunk))
+        spill.close()  # the rows are stored; routing needs only the matcher's keys
         for assessments in matcher.assess():
             route(
                 assessments,
@@ -337,6 +339,7 @@ def _store(run, spill: _ValidRows, today, issues: _IssueWriter) -> ImportRun:
                 today=today,
                 actor=run.created_by,
                 summary=summary,
+                store_created=matcher.store_created,
             )
         if already_stored:
             issues.add(
