@@ -9,11 +9,17 @@ The database named is dropped and recreated (unless ``--reuse``) and filled insi
 and cases matched over the 12 months of 2025, 1,000,000 signals (a quarter of the cases have two)
 and about 4,000,000 contact attempts (1-11 per callable case; 70% of callable cases reached on
 their last attempt, 20% of those with a help request), call-queue entries for 85% of the cases,
-handover transitions for the help requests and not-picked-up closures for 8%.
+handover transitions for the help requests and not-picked-up closures for 8%, and one phone
+number per callable case (the attempts' number; "wrong person" on it retires it). The
+municipality of a case is a hash of its number, so every municipality gets the national mix.
+
+Then the monthly rollup the dashboard reads (``reporting.rollup``) is refreshed for every
+municipality, timed (``--workers`` processes; ``--no-refresh`` skips it with ``--reuse``).
 
 Measured (server side, wall time, ``--runs`` each): the dashboard page (the view through the test
 client: figures, tables, charts and template) for one municipality-year and for all
-municipalities (a contact centre serving all 300), and the monthly XLSX of one municipality.
+municipalities (a contact centre serving all 300), the monthly XLSX of one municipality, and
+the dashboard of one municipality with a partner-type filter (computed live, not from the rollup).
 Reported: p50/p95/max per measurement.
 """
 
@@ -56,18 +62,18 @@ def recreate_database(database: str) -> None:
 GENERATE = [
     """INSERT INTO cases_resident (id, municipality_id, bsn, initials, surname_prefix, surname,
          street, house_number_addition, postcode, city, email, created_at)
-       SELECT n, 1 + n % {m}, '', 'A.', '', 'Inwoner ' || n, 'Straat', '', '1234AB', 'Plaats',
-         '', now()
+       SELECT n, {municipality_of_n}, '', 'A.', '', 'Inwoner ' || n, 'Straat', '', '1234AB',
+         'Plaats', '', now()
        FROM generate_series(1, {cases}) n""",
     # h decides the route: h < 8 not picked up, h < 15 not callable (letter), else callable
     """INSERT INTO cases_case (id, municipality_id, resident_id, reference, matching_period,
          matched_on, state, end_result, is_crisis, created_at, updated_at)
-       SELECT n, 1 + n % {m}, n, 'B-' || n,
+       SELECT n, {municipality_of_n}, n, 'B-' || n,
          date_trunc('month', d)::date, d,
          CASE WHEN h < 8 THEN 'closed' WHEN h < 15 THEN 'letter_or_visit' ELSE 'call_queue' END,
          CASE WHEN h < 8 THEN 'Niet opgepakt: onterecht signaal' ELSE '' END,
          n % 50 = 0, now(), now()
-       FROM (SELECT n, ('2025-01-01'::date + (n * 7919 % 365)) AS d,
+       FROM (SELECT n, ('2025-01-01'::date + (n::bigint * 7919 % 365)::int) AS d,
                     (n * 2654435761::bigint) % 100 AS h
              FROM generate_series(1, {cases}) n) s""",
     """INSERT INTO cases_signal (municipality_id, case_id, resident_id, source, external_id,
@@ -84,10 +90,16 @@ GENERATE = [
        SELECT id, municipality_id, municipality_id, 'closed', 2, is_crisis, '9999-12-31',
          matched_on::timestamptz, matched_on::timestamptz, 0, 0, false, 'reached'
        FROM cases_case WHERE state = 'call_queue'""",
+    # one phone number per callable case, delivered with its signal (id = the case's id)
+    """INSERT INTO cases_phonenumber (id, resident_id, raw, e164, kind, status, source, position,
+         created_at)
+       SELECT id, resident_id, '06' || (10000000 + id), '+316' || (10000000 + id), 'mobile',
+         'valid', 'signal', 0, now()
+       FROM cases_case WHERE state = 'call_queue'""",
     # attempts: 1-11 per callable case, one day apart, hours 8-20
     """INSERT INTO outreach_contactattempt (municipality_id, case_id, campaign_id, kind,
          direction, occurred_at, day_part, reached, outcome_id, help_requested, no_help_reason,
-         preferred_contact_time, summary, objection)
+         preferred_contact_time, summary, objection, phone_number_id)
        SELECT c.municipality_id, c.id, c.municipality_id, 'Telefoon',
          CASE WHEN k % 9 = 0 THEN 'inbound' ELSE 'outbound' END,
          t,
@@ -102,13 +114,13 @@ GENERATE = [
            (ARRAY['already_solved', 'paid_or_arranged', 'helped_elsewhere',
                   'no_interest'])[1 + c.id % 4]
            ELSE '' END,
-         '', '', false
+         '', '', false, c.id
        FROM cases_case c
        CROSS JOIN LATERAL generate_series(1, 1 + (c.id * 31) % 11) k
        CROSS JOIN LATERAL (SELECT
          (c.matched_on + (k + 1)::int)::timestamp
            + make_interval(hours => (8 + (c.id + k) % 13)::int) AS t_local,
-         k = 1 + (c.id * 31) % 11 AND (c.id * 40503) % 100 < 70 AS reached) a
+         k = 1 + (c.id * 31) % 11 AND (c.id::bigint * 40503) % 100 < 70 AS reached) a
        CROSS JOIN LATERAL (SELECT a.t_local AT TIME ZONE 'Europe/Amsterdam' AS t) b
        WHERE c.state = 'call_queue'""",
     """INSERT INTO cases_casetransition (case_id, from_state, to_state, reason, end_result,
@@ -117,7 +129,12 @@ GENERATE = [
        FROM outreach_contactattempt WHERE help_requested""",
     "SELECT setval(pg_get_serial_sequence('cases_case', 'id'), {cases})",
     "SELECT setval(pg_get_serial_sequence('cases_resident', 'id'), {cases})",
+    "SELECT setval(pg_get_serial_sequence('cases_phonenumber', 'id'), {cases})",
 ]
+
+# The municipality of resident and case n: from other digits of the same hash as the route (h),
+# so every municipality gets the national mix of routes, crisis cases and partners.
+MUNICIPALITY_OF_N = "1 + ((n * 2654435761::bigint) / 100) % {m}"
 
 
 def _database_defaults() -> None:
@@ -133,6 +150,7 @@ def _database_defaults() -> None:
             "cases.Resident",
             "cases.Case",
             "cases.Signal",
+            "cases.PhoneNumber",
             "outreach.QueueEntry",
             "outreach.ContactAttempt",
             "cases.CaseTransition",
@@ -216,6 +234,7 @@ def populate(scale: float) -> None:
     from bereik.outreach.models import OutcomeCode
 
     sizes.update(OutcomeCode.objects.values_list("code", "id"))
+    sizes["municipality_of_n"] = MUNICIPALITY_OF_N.format(**sizes)
     with connection.cursor() as cursor:
         for statement in GENERATE:
             started = time.perf_counter()
@@ -223,6 +242,42 @@ def populate(scale: float) -> None:
             elapsed = time.perf_counter() - started
             print(f"  {statement.split()[2]:<28} {elapsed:7.1f} s", flush=True)
     connection.cursor().execute("VACUUM ANALYZE")
+
+
+def _refresh_one(municipality_id: int) -> dict:
+    from bereik.accounts.models import Organisation
+    from bereik.reporting.services import refresh_figures
+
+    return refresh_figures(municipality=Organisation.objects.get(pk=municipality_id))
+
+
+def refresh_rollup(workers: int) -> None:
+    """The monthly rollup of every municipality (what ``bereik refresh_figures`` does), timed,
+    with ``workers`` processes (one municipality at a time each)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from django.db import connection, connections
+
+    from bereik.accounts.models import Organisation
+    from bereik.accounts.roles import OrganisationKind
+
+    ids = list(
+        Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY).values_list("pk", flat=True)
+    )
+    connections.close_all()  # the workers (forked) open their own
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(_refresh_one, ids))
+    with connection.cursor() as cursor:  # planner statistics for the new rows (autovacuum would)
+        cursor.execute("ANALYZE reporting_monthlyfigure")
+    elapsed = time.perf_counter() - started
+    rows = sum(r["rows"] for r in results)
+    months = sum(r["months"] for r in results)
+    print(
+        f"rollup refreshed ({workers} workers): {months:,} municipality-months, {rows:,} rows "
+        f"in {elapsed:.0f} s ({elapsed * workers / len(ids):.1f} s per municipality)",
+        flush=True,
+    )
 
 
 def users():
@@ -283,6 +338,15 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument(
+        "--generate-only", action="store_true", help="generate the data, measure nothing"
+    )
+    parser.add_argument("--workers", type=int, default=2, help="processes for the refresh")
+    parser.add_argument(
+        "--no-refresh",
+        action="store_true",
+        help="keep the monthly rollup as it is (with --reuse: as the last run left it)",
+    )
     args = parser.parse_args()
     if not urlparse(args.database).scheme.startswith("postgres"):
         parser.error("the benchmark needs PostgreSQL")
@@ -297,7 +361,15 @@ def main() -> None:
         print(f"generating at scale {args.scale}:")
         populate(args.scale)
         print(f"generated in {time.perf_counter() - started:.0f} s")
+    if args.generate_only:
+        return
+    from django.core.management import call_command
     from django.db import connection
+
+    if args.reuse:
+        call_command("migrate", verbosity=0)
+    if not args.no_refresh:
+        refresh_rollup(args.workers)
 
     with connection.cursor() as cursor:
         for table in ("cases_signal", "cases_case", "outreach_contactattempt"):
@@ -330,6 +402,11 @@ def main() -> None:
         page(coordinator, {"start": "2025-06-01", "end": "2025-06-30"}),
     )
     measure("monthly XLSX, one municipality, June 2025", max(3, args.runs // 4), xlsx)
+    measure(
+        "dashboard, one municipality, 2025, partner type Zorg (live)",
+        max(3, args.runs // 4),
+        page(coordinator, {**year, "partner_type": "Zorg"}),
+    )
     measure(
         "dashboard, all 300 municipalities, 2025", max(3, args.runs // 4), page(supervisor, year)
     )

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import translation
 
-from bereik.cases.models import PartnerType
+from bereik.cases.models import PartnerType, PhoneNumber
 from bereik.cases.results import EndResult
 from bereik.cases.workflow import CaseTransition
 from bereik.intake.models import EnrichmentBatch, EnrichmentRequest
@@ -19,6 +19,7 @@ from tests.factories import (
     CampaignFactory,
     CaseFactory,
     ContactAttemptFactory,
+    PhoneNumberFactory,
     QueueEntryFactory,
     SignalFactory,
 )
@@ -78,12 +79,32 @@ def build_dataset(municipality, *, label_prefix=""):
             case=case, campaign=campaign, outcome_code=code, occurred_at=moment, **fields
         )
 
+    numbers = iter(range(10_000_000, 99_999_999))
+
+    def number(case, source=PhoneNumber.Source.SIGNAL):
+        """Another number of the case's resident (a callable case has one from its signal)."""
+        n = next(numbers)
+        return PhoneNumberFactory(
+            resident=case.resident, raw=f"06{n}", e164=f"+316{n}", source=source
+        )
+
+    def delivered(case):
+        return case.resident.phone_numbers.get(e164="+31612345678")
+
     # c1: two signals, no answer then reached with a help request, handed over, closed.
     c1 = callable_case()
     signal(c1, PartnerType.ENERGIE, "Eneco")
     signal(c1, PartnerType.ZORG, "CZ")
-    attempt(c1, "geen_gehoor", at(5, 10))
-    attempt(c1, "bereikt", at(5, 19), help_requested=True, preferred_contact_time="ochtend")
+    n1 = delivered(c1)
+    attempt(c1, "geen_gehoor", at(5, 10), phone_number=n1)
+    attempt(
+        c1,
+        "bereikt",
+        at(5, 19),
+        help_requested=True,
+        preferred_contact_time="ochtend",
+        phone_number=n1,
+    )
     CaseTransition.objects.create(
         case=c1, from_state="call_queue", to_state="reached_help", occurred_at=at(5, 19)
     )
@@ -102,22 +123,26 @@ def build_dataset(municipality, *, label_prefix=""):
     # c2: reached at once, no help (paid).
     c2 = callable_case()
     signal(c2, PartnerType.ZORG, "CZ")
+    number(c2, source=PhoneNumber.Source.ENRICHMENT)  # found by enrichment: not CZ's
     attempt(
         c2,
         "bereikt",
         at(6, 14),
+        phone_number=delivered(c2),
         help_requested=False,
         no_help_reason=ContactAttempt.NoHelpReason.PAID_OR_ARRANGED,
     )
     # c3: wrong person.
     c3 = callable_case()
     signal(c3, PartnerType.HUUR, "Woonstad")
-    attempt(c3, "verkeerd_persoon", at(6, 10))
+    attempt(c3, "verkeerd_persoon", at(6, 10), phone_number=delivered(c3))
     # c4: a crisis signal, no answer twice (first attempt 4 working days after the signal).
     c4 = callable_case(is_crisis=True)
     signal(c4, PartnerType.HUUR, "Woonstad", is_crisis=True)
-    attempt(c4, "geen_gehoor", at(7, 10))
-    attempt(c4, "voicemail", at(10, 11))
+    n4 = delivered(c4)
+    number(c4)  # a second number of the partner, not tried yet
+    attempt(c4, "geen_gehoor", at(7, 10), phone_number=n4)
+    attempt(c4, "voicemail", at(10, 11), phone_number=n4)
     # c5: callable, never called yet.
     c5 = callable_case()
     signal(c5, PartnerType.ENERGIE, "Eneco")
@@ -132,12 +157,19 @@ def build_dataset(municipality, *, label_prefix=""):
     # c7: crisis, reached (cannot talk now) on an inbound call one working day after the signal.
     c7 = callable_case(is_crisis=True)
     signal(c7, PartnerType.WATER, "Vitens", is_crisis=True, signal_date=dt.date(2026, 10, 2))
-    attempt(c7, "niet_beschikbaar", at(5, 14), direction=ContactAttempt.Direction.INBOUND)
+    attempt(
+        c7,
+        "niet_beschikbaar",
+        at(5, 14),
+        direction=ContactAttempt.Direction.INBOUND,
+        phone_number=delivered(c7),
+    )
     # c8: enriched, number found, in the call queue, not called yet.
     batch = EnrichmentBatch.objects.create(municipality=municipality, case_count=2, found_count=1)
     c8 = CaseFactory(municipality=municipality, state="call_queue")
     QueueEntryFactory(campaign=campaign, case=c8)
     _path(c8, "enrichment", "call_queue")
+    PhoneNumber.objects.filter(resident=c8.resident).update(source=PhoneNumber.Source.ENRICHMENT)
     signal(c8, PartnerType.ENERGIE, "Eneco")
     EnrichmentRequest.objects.create(batch=batch, case=c8, found=True)
     # c9: enriched, no number found: letter or home visit.

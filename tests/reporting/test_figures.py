@@ -116,16 +116,36 @@ def test_contact_rate_by_day_part_and_weekday(known_dataset, municipality):
 
 
 def test_wrong_numbers_per_partner_label(known_dataset, municipality):
+    """Seed 001's table: phone numbers a partner delivered (numbers that came with a signal of
+    the cohort's residents; numbers found by enrichment are not the partner's) and how many
+    turned out wrong (an attempt got an outcome that retires the number). Every callable case's
+    resident has the number of its signal, except c8 (found by enrichment); c4 has a second one;
+    c1's number counts for both its labels."""
     rows = {
-        r["partner_name"]: (r["delivered"], r["called"], r["wrong"], r["share"])
+        r["label"]: (r["delivered"], r["wrong"], r["share"])
         for r in figures_for(municipality)["wrong_numbers"]
     }
     assert rows == {
-        "CZ": (3, 2, 0, 0.0),
-        "Eneco": (4, 1, 0, 0.0),
-        "Vitens": (1, 1, 0, 0.0),
-        "Woonstad": (2, 2, 1, 0.5),
+        "CZ": (2, 0, 0.0),  # c1, c2 (c6 was not picked up: no number)
+        "Eneco": (2, 0, 0.0),  # c1, c5 (c8 enrichment, c9 none)
+        "Vitens": (1, 0, 0.0),  # c7
+        "Woonstad": (3, 1, 0.3333),  # c3 (wrong person), c4's two numbers
     }
+
+
+def test_wrong_numbers_is_the_lifecycle_feedback_definition(known_dataset, municipality):
+    """The dashboard and the partner feedback of the lifecycle app count the same (seed 001)."""
+    from bereik.lifecycle import selectors as lifecycle
+
+    dashboard = {
+        r["label"]: (r["delivered"], r["wrong"]) for r in figures_for(municipality)["wrong_numbers"]
+    }
+    # The cohort's signals are dated in October 2026 too (c7's on 2 October).
+    feedback = {
+        row.label: (row.delivered, row.wrong)
+        for row in lifecycle.wrong_numbers(municipality, dt.date(2026, 10, 1))
+    }
+    assert dashboard == feedback
 
 
 def test_partner_types(known_dataset, municipality):
@@ -232,7 +252,7 @@ def test_other_municipality_never_leaks(known_dataset, municipality, other_munic
     build_dataset(other_municipality, label_prefix="Beta ")
     figures = figures_for(municipality)
     assert figures["signals"]["received"] == 10
-    assert all(not r["partner_name"].startswith("Beta") for r in figures["wrong_numbers"])
+    assert all(not r["label"].startswith("Beta") for r in figures["wrong_numbers"])
     both = compute(
         municipality_ids=[municipality.pk, other_municipality.pk],
         period_start=PERIOD[0],
@@ -271,3 +291,14 @@ def test_handover_and_appointment_counts(known_dataset, municipality, make_membe
     assert [
         (r["direction"], r["appointments"]) for r in handovers["appointments_by_direction"]
     ] == [("outbound", 1)]
+
+
+def test_wrong_numbers_the_same_for_a_long_list_of_residents(
+    known_dataset, municipality, monkeypatch
+):
+    """Over ``MAX_LISTED_IDS`` residents the numbers are found with a subquery: same answer."""
+    from bereik.reporting import selectors
+
+    listed = figures_for(municipality)["wrong_numbers"]
+    monkeypatch.setattr(selectors, "MAX_LISTED_IDS", {"sqlite": 0, "postgresql": 0})
+    assert figures_for(municipality)["wrong_numbers"] == listed

@@ -96,7 +96,7 @@ def test_contact_centre_sees_its_municipalities_together(
     figures = json.loads(client.get("/rapportage/cijfers.json", OCTOBER).content)
     assert {m["name"] for m in figures["municipalities"]} == {"Gemeente Alfa", "Gemeente Gamma"}
     assert figures["signals"]["received"] == 20
-    assert all(not r["partner_name"].startswith("Delta") for r in figures["wrong_numbers"])
+    assert all(not r["label"].startswith("Delta") for r in figures["wrong_numbers"])
     response = client.get("/rapportage/", {**OCTOBER, "municipality": second.pk})
     assert response.context["figures"]["signals"]["received"] == 10
     # a supervisor has no VIEW_BSN: no DDAS button, and the download is refused

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from bereik.accounts.access import access_for
 from bereik.accounts.models import Organisation
 from bereik.accounts.roles import Permission
-from bereik.cases.models import Case, PhoneNumber, Signal
+from bereik.cases.models import Case, Signal
 from bereik.cases.results import EndResult
 from bereik.cases.workflow import CaseState
 from bereik.outreach.models import Callback, ContactAttempt, QueueEntry
@@ -330,35 +330,12 @@ class WrongNumberRow:
 
 def wrong_numbers(municipality: Organisation, month: dt.date) -> list[WrongNumberRow]:
     """Per partner label: the phone numbers delivered with its signals dated in ``month`` and how
-    many turned out wrong (an attempt on the number got an outcome that retires it: wrong person
-    or not in service). A number of a resident with signals of two labels counts for both: the
-    intake keeps numbers per resident, not per signal row."""
-    labels_of: dict[int, set[str]] = {}
-    for resident_id, source, name in _period_signals(municipality, month).values_list(
-        "resident_id", "source", "partner_name"
-    ):
-        labels_of.setdefault(resident_id, set()).add(partner_label(source, name))
-    numbers = PhoneNumber.objects.filter(
-        resident_id__in=list(labels_of), source=PhoneNumber.Source.SIGNAL
-    )
-    wrong_ids = set(
-        ContactAttempt.objects.filter(
-            municipality=municipality,
-            phone_number__in=numbers,
-            outcome__retire_number=True,
-        ).values_list("phone_number_id", flat=True)
-    )
-    delivered: Counter = Counter()
-    wrong: Counter = Counter()
-    for number_id, resident_id in numbers.values_list("pk", "resident_id"):
-        for label in labels_of[resident_id]:
-            delivered[label] += 1
-            if number_id in wrong_ids:
-                wrong[label] += 1
-    all_labels = sorted({label for labels in labels_of.values() for label in labels})
+    many turned out wrong; the one definition is ``bereik.reporting.selectors.wrong_numbers``."""
+    from bereik.reporting.selectors import wrong_numbers as shared_wrong_numbers
+
     return [
-        WrongNumberRow(label=label, delivered=delivered[label], wrong=wrong[label])
-        for label in all_labels
+        WrongNumberRow(label=row.label, delivered=row.delivered, wrong=row.wrong)
+        for row in shared_wrong_numbers(_period_signals(municipality, month))
     ]
 
 

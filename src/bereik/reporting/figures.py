@@ -9,6 +9,11 @@ signals, and everything that happened to those cases since (attempts, handovers,
 up to now. A monthly report made later therefore shows the month's signals followed to their
 outcome. Ratios whose denominator is zero are ``None`` (shown as "–").
 
+Every figure is made of counts ``(figure, key) -> int`` (``live_counts``, from the rows) and a
+presentation of those counts (``present``). The monthly rollup (``rollup.py``) stores the same
+counts per municipality and month, so the dashboard can add them up instead of reading the rows;
+``compute`` uses it when it can answer exactly and the presentation is shared.
+
 AAPOR dispositions are assigned per callable case (one case is one resident in one matching
 period), from the case's attempts, the first matching class in the order I, P, R, O, NC, UH, UO,
 NE wins:
@@ -27,7 +32,7 @@ REF1 = R / (I+P+R+O+NC+UH+UO); RR1 = I / (I+P+R+O+NC+UH+UO). NE is left out of e
 
 import calendar
 import datetime as dt
-import statistics
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from decimal import Decimal
@@ -64,6 +69,7 @@ from bereik.outreach.models import (
     AaporClass,
     ContactAttempt,
     DayPartChoice,
+    OutcomeCode,
     Weekday,
 )
 
@@ -158,16 +164,40 @@ def compute(
     period_start: dt.date,
     period_end: dt.date,
     filters: ReportFilters | None = None,
+    live: bool = False,
 ) -> dict:
     """All dashboard figures for the cases matched in ``[period_start, period_end]`` in the given
     municipalities. The caller is responsible for access: pass only municipalities the user may
-    see reports of."""
+    see reports of.
+
+    The figures come from the monthly rollup (``bereik.reporting.rollup``) when it can answer the
+    question exactly (no filters, whole months, every month refreshed or without cases), else
+    they are computed from the rows (``live=True`` forces that). Both paths count the same keys
+    and share the presentation below, so they give identical numbers for the same data."""
+    filters = filters or ReportFilters()
+    municipality_ids = sorted(set(municipality_ids))
     with _reporting_transaction():
-        return _compute(
-            municipality_ids=sorted(set(municipality_ids)),
+        counts, refreshed_at = None, None
+        if not live:
+            from .rollup import rollup_counts
+
+            found = rollup_counts(municipality_ids, period_start, period_end, filters)
+            if found is not None:
+                counts, refreshed_at = found
+        if counts is None:
+            counts = live_counts(
+                municipality_ids=municipality_ids,
+                period_start=period_start,
+                period_end=period_end,
+                filters=filters,
+            )
+        return present(
+            counts,
+            municipality_ids=municipality_ids,
             period_start=period_start,
             period_end=period_end,
-            filters=filters or ReportFilters(),
+            filters=filters,
+            refreshed_at=refreshed_at,
         )
 
 
@@ -183,7 +213,9 @@ def _reporting_transaction():
         yield
 
 
-def _compute(*, municipality_ids, period_start, period_end, filters) -> dict:
+def cohort(*, municipality_ids, period_start, period_end, filters: ReportFilters):
+    """The cohort's cases, its attempts (for grouped aggregates) and the attempts to correlate
+    to one case (``per_case``)."""
     cases = Case.objects.filter(
         municipality_id__in=municipality_ids,
         matched_on__gte=period_start,
@@ -208,8 +240,68 @@ def _compute(*, municipality_ids, period_start, period_end, filters) -> dict:
     # ``attempt_case`` index); ``attempts`` (the cohort's) in grouped aggregates.
     per_case = attempts
     attempts = attempts.filter(municipality_id__in=municipality_ids, case__in=cases.values("pk"))
+    return cases, attempts, per_case
 
-    case_figures = _case_figures(cases, attempts)
+
+def live_counts(*, municipality_ids, period_start, period_end, filters: ReportFilters) -> Counter:
+    """Every count the figures are made of, from the rows: ``(figure, key) -> int``."""
+    cases, attempts, per_case = cohort(
+        municipality_ids=municipality_ids,
+        period_start=period_start,
+        period_end=period_end,
+        filters=filters,
+    )
+    counts = additive_counts(cases, attempts, per_case)
+    signals = Signal.objects.filter(case__in=cases.values("pk"))
+    counts["signals", "residents"] = signals.aggregate(n=Count("resident_id", distinct=True))["n"]
+    from .selectors import wrong_numbers
+
+    for row in wrong_numbers(signals):
+        counts["wn_label", row.label] = 1
+        counts["wn_delivered", row.label] = row.delivered
+        counts["wn_wrong", row.label] = row.wrong
+    return counts
+
+
+def additive_counts(cases, attempts, per_case) -> Counter:
+    """The counts that add up over months and municipalities (each belongs to one case, and a
+    case to one municipality and one month). The distinct counts (residents, phone numbers per
+    label) are added by ``live_counts`` and, per month, by the rollup."""
+    counts: Counter = Counter()
+    _signal_counts(counts, cases)
+    _partner_type_counts(counts, cases, per_case)
+    _not_picked_up_counts(counts, cases)
+    _case_counts(counts, cases, attempts)
+    _outcome_counts(counts, attempts)
+    _reach_curve_counts(counts, attempts)
+    _contact_counts(counts, attempts)
+    _no_help_counts(counts, attempts)
+    _handover_counts(counts, cases)
+    _end_result_counts(counts, cases)
+    _direction_counts(counts, attempts)
+    _duration_counts(counts, cases, per_case)
+    _crisis_counts(counts, cases, per_case)
+    _partner_name_counts(counts, cases)
+    for municipality_id, n in (
+        cases.filter(queue_entry__isnull=False)
+        .values("municipality_id")
+        .annotate(n=Count("pk"))
+        .values_list("municipality_id", "n")
+    ):
+        counts["callable_of", str(municipality_id)] = n
+    return counts
+
+
+def _keys(counts: Counter, figure: str) -> list[str]:
+    """The keys of a figure that occur (a count above zero), sorted."""
+    return sorted(key for (name, key), n in counts.items() if name == figure and n > 0)
+
+
+def present(
+    counts: Counter, *, municipality_ids, period_start, period_end, filters, refreshed_at=None
+) -> dict:
+    """The figures (a plain JSON-serialisable dict, see docs/reporting.md) from the counts."""
+    case_figures = _case_figures(counts)
     reach = case_figures["reach"]
     return {
         "period": {"start": period_start.isoformat(), "end": period_end.isoformat()},
@@ -218,25 +310,37 @@ def _compute(*, municipality_ids, period_start, period_end, filters) -> dict:
             for m in Organisation.objects.filter(pk__in=municipality_ids).order_by("name")
         ],
         "filters": filters.as_dict(),
-        "signals": _signal_figures(cases),
-        "by_partner_type": _partner_types(cases, per_case),
-        "not_picked_up": _not_picked_up(cases),
+        "refreshed_at": refreshed_at.isoformat() if refreshed_at else None,
+        "signals": {
+            "received": counts["signals", "received"],
+            "residents": counts["signals", "residents"],
+            "cases": counts["signals", "cases"],
+            "cases_with_several_signals": counts["signals", "several"],
+        },
+        "by_partner_type": _partner_types(counts),
+        "not_picked_up": _not_picked_up(counts),
         "callable": case_figures["callable"],
         "reach": reach,
         "aapor": case_figures["aapor"],
-        "outcomes": _outcomes(attempts),
-        "reach_curve": _reach_curve(attempts, reach["callable"]),
-        "day_parts": _day_parts(attempts),
-        "weekdays": _weekdays(attempts),
-        "wrong_numbers": _wrong_numbers(cases, per_case),
-        "no_help_reasons": _no_help_reasons(attempts),
-        "handovers": _handovers(cases, case_figures["handed_over"]),
-        "end_results": _end_results(cases),
-        "directions": _directions(attempts),
-        "durations": _durations(cases, per_case),
-        "crisis": _crisis(cases, per_case),
-        "costs": _costs(cases, municipality_ids, period_start, period_end, reach),
+        "outcomes": _outcomes(counts),
+        "reach_curve": _reach_curve(counts, reach["callable"]),
+        "day_parts": _contact_rows(counts, "day_part", dict(DayPartChoice.choices)),
+        "weekdays": _contact_rows(
+            counts, "weekday", {str(value): label for value, label in Weekday.choices}
+        ),
+        "wrong_numbers": _wrong_numbers(counts),
+        "no_help_reasons": _no_help_reasons(counts),
+        "handovers": _handovers(counts, case_figures["handed_over"]),
+        "end_results": _end_results(counts),
+        "directions": _directions(counts),
+        "durations": {
+            "signal_to_first_contact": _day_summary(counts, "days_to_contact"),
+            "signal_to_handover": _day_summary(counts, "days_to_handover"),
+        },
+        "crisis": _crisis(counts),
+        "costs": _costs(counts, municipality_ids, period_start, period_end, reach),
         "satisfaction": {"measured": False, "score": None, "responses": 0},
+        "partner_names": _keys(counts, "partner_name"),
     }
 
 
@@ -257,18 +361,25 @@ def reach_summary(*, municipality_ids: list[int], period_start: dt.date, period_
     return {**totals, "reach": ratio(totals["reached"], totals["callable"])}
 
 
-def _signal_figures(cases) -> dict:
-    signals = Signal.objects.filter(case__in=cases.values("pk"))
-    totals = signals.aggregate(received=Count("pk"), residents=Count("resident_id", distinct=True))
-    case_totals = cases.annotate(n=Count("signals")).aggregate(
+def _signal_counts(counts: Counter, cases) -> None:
+    counts["signals", "received"] = Signal.objects.filter(case__in=cases.values("pk")).count()
+    totals = cases.annotate(n=Count("signals")).aggregate(
         cases=Count("pk"), several=Count("pk", filter=Q(n__gt=1))
     )
-    return {
-        "received": totals["received"],
-        "residents": totals["residents"],
-        "cases": case_totals["cases"],
-        "cases_with_several_signals": case_totals["several"],
-    }
+    counts["signals", "cases"] = totals["cases"]
+    counts["signals", "several"] = totals["several"]
+
+
+def _partner_name_counts(counts: Counter, cases) -> None:
+    """The partner names of the cohort's signals (the filter's suggestions)."""
+    for name in (
+        Signal.objects.filter(case__in=cases.values("pk"))
+        .exclude(partner_name="")
+        .values_list("partner_name", flat=True)
+        .distinct()
+        .order_by()
+    ):
+        counts["partner_name", name] = 1
 
 
 def _flag(condition: Q) -> Max:
@@ -278,11 +389,26 @@ def _flag(condition: Q) -> Max:
     )
 
 
-def _case_figures(cases, attempts) -> dict:
+CASE_COUNTS = (
+    "cases",
+    "not_picked_up",
+    "callable",
+    "sent_to_enrichment",
+    "enrichment_found",
+    "callable_after_enrichment",
+    "handed_over",
+    "with_attempts",
+    "reached",
+    "help",
+    *(f"aapor_{name}" for name in AAPOR_ORDER),
+)
+
+
+def _case_counts(counts: Counter, cases, attempts) -> None:
     """Counts per case, as a few set queries plus one grouped pass over the cohort's attempts
     (per case: reached, help, and which AAPOR classes occur)."""
-    cohort = cases.values("pk")
-    transitions = CaseTransition.objects.filter(case__in=cohort)
+    cohort_ids = cases.values("pk")
+    transitions = CaseTransition.objects.filter(case__in=cohort_ids)
     not_picked_up = Q(state=CaseState.NOT_PICKED_UP) | Q(
         state=CaseState.CLOSED, end_result__in=NOT_PICKED_UP_RESULTS
     )
@@ -336,12 +462,17 @@ def _case_figures(cases, attempts) -> dict:
     totals.update(per_case.aggregate(**aggregates))
     # A callable case without any attempt: unknown whether reachable.
     totals["aapor_UH"] += totals["callable"] - totals["with_attempts"]
+    for name in CASE_COUNTS:
+        counts["case", name] = totals[name] or 0
 
+
+def _case_figures(counts: Counter) -> dict:
+    totals = {name: counts["case", name] for name in CASE_COUNTS}
     picked_up = totals["cases"] - totals["not_picked_up"]
     callable_before = totals["callable"] - totals["callable_after_enrichment"]
-    counts = {name: totals[f"aapor_{name}"] for name in AAPOR_ORDER}
-    contact = counts["I"] + counts["P"] + counts["R"] + counts["O"]
-    eligible = contact + counts["NC"] + counts["UH"] + counts["UO"]
+    aapor = {name: totals[f"aapor_{name}"] for name in AAPOR_ORDER}
+    contact = aapor["I"] + aapor["P"] + aapor["R"] + aapor["O"]
+    eligible = contact + aapor["NC"] + aapor["UH"] + aapor["UO"]
     return {
         "callable": {
             "cases_picked_up": picked_up,
@@ -361,18 +492,17 @@ def _case_figures(cases, attempts) -> dict:
             "help_acceptance": ratio(totals["help"], totals["reached"]),
         },
         "aapor": {
-            "counts": counts,
+            "counts": aapor,
             "con1": ratio(contact, eligible),
-            "coop1": ratio(counts["I"], contact),
-            "ref1": ratio(counts["R"], eligible),
-            "rr1": ratio(counts["I"], eligible),
+            "coop1": ratio(aapor["I"], contact),
+            "ref1": ratio(aapor["R"], eligible),
+            "rr1": ratio(aapor["I"], eligible),
         },
         "handed_over": totals["handed_over"],
     }
 
 
-def _partner_types(cases, attempts) -> list[dict]:
-    labels = dict(PartnerType.choices)
+def _partner_type_counts(counts: Counter, cases, attempts) -> None:
     rows = (
         Signal.objects.filter(case__in=cases.values("pk"))
         .annotate(case_reached=Exists(attempts.filter(case=OuterRef("case_id"), reached=True)))
@@ -382,62 +512,97 @@ def _partner_types(cases, attempts) -> list[dict]:
             cases=Count("case_id", distinct=True),
             reached=Count("case_id", distinct=True, filter=Q(case_reached=True)),
         )
-        .order_by("partner_type")
+        .order_by()
     )
+    for row in rows:
+        counts["pt_signals", row["partner_type"]] = row["signals"]
+        counts["pt_cases", row["partner_type"]] = row["cases"]
+        counts["pt_reached", row["partner_type"]] = row["reached"]
+
+
+def _partner_types(counts: Counter) -> list[dict]:
+    labels = dict(PartnerType.choices)
     return [
         {
-            "partner_type": row["partner_type"],
-            "label": str(labels.get(row["partner_type"], row["partner_type"])),
-            "signals": row["signals"],
-            "cases": row["cases"],
-            "reached": row["reached"],
-            "reach": ratio(row["reached"], row["cases"]),
+            "partner_type": value,
+            "label": str(labels.get(value, value)),
+            "signals": counts["pt_signals", value],
+            "cases": counts["pt_cases", value],
+            "reached": counts["pt_reached", value],
+            "reach": ratio(counts["pt_reached", value], counts["pt_cases", value]),
         }
-        for row in rows
+        for value in _keys(counts, "pt_signals")
     ]
 
 
-def _not_picked_up(cases) -> dict:
-    labels = dict(EndResult.choices)
-    rows = (
+def _not_picked_up_counts(counts: Counter, cases) -> None:
+    for end_result, n in (
         cases.filter(Q(state=CaseState.NOT_PICKED_UP) | Q(end_result__in=NOT_PICKED_UP_RESULTS))
         .values("end_result")
         .annotate(n=Count("pk"))
-        .order_by("end_result")
-    )
+        .order_by()
+        .values_list("end_result", "n")
+    ):
+        counts["not_picked_up", end_result] = n
+
+
+def _not_picked_up(counts: Counter) -> dict:
+    labels = dict(EndResult.choices)
     by_reason = [
         {
-            "end_result": row["end_result"],
-            "label": str(labels.get(row["end_result"], _("Not picked up (not closed yet)"))),
-            "cases": row["n"],
+            "end_result": value,
+            "label": str(labels.get(value, _("Not picked up (not closed yet)"))),
+            "cases": counts["not_picked_up", value],
         }
-        for row in rows
+        for value in _keys(counts, "not_picked_up")
     ]
     return {"total": sum(row["cases"] for row in by_reason), "by_reason": by_reason}
 
 
-def _outcomes(attempts) -> list[dict]:
-    kinds = dict(ContactAttempt.Kind.choices)
-    rows = list(
-        attempts.values("kind", "outcome__code", "outcome__label", "outcome__position")
+def _outcome_counts(counts: Counter, attempts) -> None:
+    for kind, outcome_id, n in (
+        attempts.values("kind", "outcome_id")
         .annotate(n=Count("pk"))
-        .order_by("outcome__position", "outcome__code", "kind")
-    )
-    total = sum(row["n"] for row in rows)
-    return [
-        {
-            "code": row["outcome__code"] or row["kind"],
-            "label": row["outcome__label"] or str(kinds.get(row["kind"], row["kind"])),
-            "attempts": row["n"],
-            "share": ratio(row["n"], total),
-        }
-        for row in rows
-    ]
+        .order_by()
+        .values_list("kind", "outcome_id", "n")
+    ):
+        counts["outcome", f"{kind}|{outcome_id or ''}"] = n
 
 
-def _reach_curve(attempts, callable_count: int) -> list[dict]:
-    """Cumulative reach after 1, 2, ... attempts, over the callable cases: per case the number
-    of the attempt that first reached the resident (one window pass over the attempts)."""
+def _outcomes(counts: Counter) -> list[dict]:
+    """Attempts per outcome code (attempts without one, such as letters, per kind), in the
+    order of the outcome codes; attempts without a code last."""
+    kinds = dict(ContactAttempt.Kind.choices)
+    rows = []
+    for key in _keys(counts, "outcome"):
+        kind, _sep, outcome_id = key.partition("|")
+        rows.append((kind, int(outcome_id) if outcome_id else None, counts["outcome", key]))
+    codes = {
+        code.pk: code
+        for code in OutcomeCode.objects.filter(pk__in=[r[1] for r in rows if r[1] is not None])
+    }
+    total = sum(n for _kind, _outcome, n in rows)
+    result = []
+    for kind, outcome_id, n in rows:
+        code = codes.get(outcome_id)
+        result.append(
+            {
+                "code": code.code if code else kind,
+                "label": code.label if code else str(kinds.get(kind, kind)),
+                "attempts": n,
+                "share": ratio(n, total),
+                "_order": (0, code.position, code.code, kind) if code else (1, 0, "", kind),
+            }
+        )
+    result.sort(key=lambda row: row["_order"])
+    for row in result:
+        del row["_order"]
+    return result
+
+
+def _reach_curve_counts(counts: Counter, attempts) -> None:
+    """Per case, the number of the attempt that first reached the resident (one window pass
+    over the attempts); later first contacts are counted in the last row ("10+")."""
     numbered = (
         attempts.filter(case__queue_entry__isnull=False)
         .annotate(
@@ -461,10 +626,13 @@ def _reach_curve(attempts, callable_count: int) -> list[dict]:
         # Both conditions on window values, so they apply after the numbering.
         .filter(reached_so_far=1, reached_earlier=0)
     )
-    by_number: dict[int, int] = {}
     for number in numbered.values_list("number", flat=True):
-        number = min(number, REACH_CURVE_MAX)
-        by_number[number] = by_number.get(number, 0) + 1
+        counts["reach_curve", str(min(number, REACH_CURVE_MAX))] += 1
+
+
+def _reach_curve(counts: Counter, callable_count: int) -> list[dict]:
+    """Cumulative reach after 1, 2, ... attempts, over the callable cases."""
+    by_number = {int(key): counts["reach_curve", key] for key in _keys(counts, "reach_curve")}
     if not by_number:
         return []
     curve, cumulative = [], 0
@@ -482,97 +650,81 @@ def _reach_curve(attempts, callable_count: int) -> list[dict]:
     return curve
 
 
-def _contact_rows(rows, key: str, labels: dict) -> list[dict]:
-    by_key = {row[key]: row for row in rows}
+def _contact_counts(counts: Counter, attempts) -> None:
+    phone = attempts.filter(kind=ContactAttempt.Kind.PHONE)
+    for day_part, n, reached in (
+        phone.values("day_part")
+        .annotate(n=Count("pk"), reached=Count("pk", filter=Q(reached=True)))
+        .order_by()
+        .values_list("day_part", "n", "reached")
+    ):
+        counts["day_part_attempts", day_part] = n
+        counts["day_part_reached", day_part] = reached
+    for iso_weekday, n, reached in (
+        phone.annotate(iso_weekday=ExtractIsoWeekDay("occurred_at"))
+        .values("iso_weekday")
+        .annotate(n=Count("pk"), reached=Count("pk", filter=Q(reached=True)))
+        .order_by()
+        .values_list("iso_weekday", "n", "reached")
+    ):
+        counts["weekday_attempts", str(iso_weekday - 1)] = n
+        counts["weekday_reached", str(iso_weekday - 1)] = reached
+
+
+def _contact_rows(counts: Counter, key: str, labels: dict) -> list[dict]:
     result = []
     for value, label in labels.items():
-        row = by_key.get(value, {"attempts": 0, "reached": 0})
+        attempts = counts[f"{key}_attempts", value]
+        reached = counts[f"{key}_reached", value]
         result.append(
             {
-                key: value,
+                key: int(value) if key == "weekday" else value,
                 "label": str(label),
-                "attempts": row["attempts"],
-                "reached": row["reached"],
-                "contact_rate": ratio(row["reached"], row["attempts"]),
+                "attempts": attempts,
+                "reached": reached,
+                "contact_rate": ratio(reached, attempts),
             }
         )
     return result
 
 
-def _day_parts(attempts) -> list[dict]:
-    rows = (
-        attempts.filter(kind=ContactAttempt.Kind.PHONE)
-        .values("day_part")
-        .annotate(attempts=Count("pk"), reached=Count("pk", filter=Q(reached=True)))
-        .order_by()
-    )
-    return _contact_rows(rows, "day_part", dict(DayPartChoice.choices))
-
-
-def _weekdays(attempts) -> list[dict]:
-    rows = (
-        attempts.filter(kind=ContactAttempt.Kind.PHONE)
-        .annotate(iso_weekday=ExtractIsoWeekDay("occurred_at"))
-        .values("iso_weekday")
-        .annotate(attempts=Count("pk"), reached=Count("pk", filter=Q(reached=True)))
-        .order_by()
-    )
-    rows = [{**row, "weekday": row["iso_weekday"] - 1} for row in rows]
-    return _contact_rows(rows, "weekday", dict(Weekday.choices))
-
-
-def _wrong_numbers(cases, attempts) -> list[dict]:
-    """The data-quality table of the contact centre: per partner label, the records delivered,
-    the records called, those with a wrong number or a number not in service, and their share."""
-    rows = (
-        Signal.objects.filter(case__in=cases.values("pk"))
-        .annotate(
-            called=Exists(
-                attempts.filter(case=OuterRef("case_id"), kind=ContactAttempt.Kind.PHONE)
-            ),
-            wrong=Exists(
-                attempts.filter(
-                    case=OuterRef("case_id"), outcome__aapor_class=AaporClass.NOT_ELIGIBLE
-                )
-            ),
-        )
-        .values("partner_name")
-        .annotate(
-            delivered=Count("case_id", distinct=True),
-            called_cases=Count("case_id", distinct=True, filter=Q(called=True)),
-            wrong_cases=Count("case_id", distinct=True, filter=Q(wrong=True)),
-        )
-        .order_by("partner_name")
-    )
+def _wrong_numbers(counts: Counter) -> list[dict]:
+    """The data-quality table of seed 001 (``selectors.wrong_numbers``): per partner label the
+    phone numbers it delivered, those that turned out wrong, and their share."""
     return [
         {
-            "partner_name": row["partner_name"] or _("(unknown)"),
-            "delivered": row["delivered"],
-            "called": row["called_cases"],
-            "wrong": row["wrong_cases"],
-            "share": ratio(row["wrong_cases"], row["called_cases"]),
+            "label": label or _("(unknown)"),
+            "delivered": counts["wn_delivered", label],
+            "wrong": counts["wn_wrong", label],
+            "share": ratio(counts["wn_wrong", label], counts["wn_delivered", label]),
         }
-        for row in rows
+        for label in _keys(counts, "wn_label")
     ]
 
 
-def _no_help_reasons(attempts) -> list[dict]:
-    labels = dict(ContactAttempt.NoHelpReason.choices)
-    rows = list(
+def _no_help_counts(counts: Counter, attempts) -> None:
+    for reason, n in (
         attempts.filter(help_requested=False)
         .values("no_help_reason")
-        .annotate(cases=Count("case_id", distinct=True))
-        .order_by("no_help_reason")
-    )
-    total = sum(row["cases"] for row in rows)
+        .annotate(n=Count("case_id", distinct=True))
+        .order_by()
+        .values_list("no_help_reason", "n")
+    ):
+        counts["no_help", reason] = n
+
+
+def _no_help_reasons(counts: Counter) -> list[dict]:
+    labels = dict(ContactAttempt.NoHelpReason.choices)
+    reasons = _keys(counts, "no_help")
+    total = sum(counts["no_help", reason] for reason in reasons)
     return [
         {
-            "reason": row["no_help_reason"],
-            "label": str(labels.get(row["no_help_reason"], _("Not registered"))),
-            "cases": row["cases"],
-            "share": ratio(row["cases"], total),
+            "reason": reason,
+            "label": str(labels.get(reason, _("Not registered"))),
+            "cases": counts["no_help", reason],
+            "share": ratio(counts["no_help", reason], total),
         }
-        for row in rows
+        for reason in reasons
     ]
 
 
@@ -585,9 +737,8 @@ def _handover_models():
     return Handover, Appointment
 
 
-def _handovers(cases, handed_over: int) -> dict:
-    labels = dict(EndResult.choices)
-    results = (
+def _handover_counts(counts: Counter, cases) -> None:
+    for end_result, n in (
         cases.filter(
             state=CaseState.CLOSED,
             end_result__in=FOLLOW_UP_RESULTS,
@@ -595,111 +746,136 @@ def _handovers(cases, handed_over: int) -> dict:
         )
         .values("end_result")
         .annotate(n=Count("pk", distinct=True))
-        .order_by("end_result")
+        .order_by()
+        .values_list("end_result", "n")
+    ):
+        counts["follow_up", end_result] = n
+    handover_model, appointment_model = _handover_models()
+    if handover_model is None:
+        return
+    for status, n in (
+        handover_model.objects.filter(case__in=cases.values("pk"))
+        .values("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("status", "n")
+    ):
+        counts["handover_status", status] = n
+    appointments = appointment_model.objects.filter(
+        case__in=cases.values("pk"), cancelled_at__isnull=True
     )
+    for direction, n in (
+        appointments.annotate(direction=F("handover__requested_in__direction"))
+        .values("direction")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("direction", "n")
+    ):
+        counts["appointments", ""] += n
+        counts["appointment_direction", direction or ""] += n
+
+
+def _handovers(counts: Counter, handed_over: int) -> dict:
+    labels = dict(EndResult.choices)
     figures = {
         "handed_over": handed_over,
         "follow_up_results": [
-            {"end_result": r["end_result"], "label": str(labels[r["end_result"]]), "cases": r["n"]}
-            for r in results
+            {"end_result": value, "label": str(labels[value]), "cases": counts["follow_up", value]}
+            for value in _keys(counts, "follow_up")
         ],
         "by_status": None,
         "appointments_booked": None,
         "appointments_by_direction": None,
     }
-    handover_model, appointment_model = _handover_models()
+    handover_model, _appointment_model = _handover_models()
     if handover_model is None:
         return figures
     status_labels = dict(handover_model.Status.choices)
     figures["by_status"] = [
-        {"status": row["status"], "label": str(status_labels[row["status"]]), "handovers": row["n"]}
-        for row in handover_model.objects.filter(case__in=cases.values("pk"))
-        .values("status")
-        .annotate(n=Count("pk"))
-        .order_by("status")
+        {
+            "status": status,
+            "label": str(status_labels[status]),
+            "handovers": counts["handover_status", status],
+        }
+        for status in _keys(counts, "handover_status")
     ]
-    appointments = appointment_model.objects.filter(
-        case__in=cases.values("pk"), cancelled_at__isnull=True
-    )
-    figures["appointments_booked"] = appointments.count()
+    figures["appointments_booked"] = counts["appointments", ""]
     directions = dict(ContactAttempt.Direction.choices)
     figures["appointments_by_direction"] = [
         {
-            "direction": row["direction"] or "",
-            "label": str(directions.get(row["direction"], _("Not registered"))),
-            "appointments": row["n"],
+            "direction": direction,
+            "label": str(directions.get(direction, _("Not registered"))),
+            "appointments": counts["appointment_direction", direction],
         }
-        for row in appointments.annotate(direction=F("handover__requested_in__direction"))
-        .values("direction")
-        .annotate(n=Count("pk"))
-        .order_by("direction")
+        for direction in _keys(counts, "appointment_direction")
     ]
     return figures
 
 
-def _end_results(cases) -> list[dict]:
-    labels = dict(EndResult.choices)
-    rows = (
+def _end_result_counts(counts: Counter, cases) -> None:
+    for end_result, n in (
         cases.filter(state=CaseState.CLOSED)
         .exclude(end_result="")
         .values("end_result")
         .annotate(n=Count("pk"))
-    )
-    counts = {row["end_result"]: row["n"] for row in rows}
-    total = sum(counts.values())
+        .order_by()
+        .values_list("end_result", "n")
+    ):
+        counts["end_result", end_result] = n
+
+
+def _end_results(counts: Counter) -> list[dict]:
+    labels = dict(EndResult.choices)
+    present_ = [value for value in EndResult.values if counts["end_result", value] > 0]
+    total = sum(counts["end_result", value] for value in _keys(counts, "end_result"))
     return [
         {
             "end_result": value,
             "label": str(labels[value]),
-            "cases": counts.get(value, 0),
-            "share": ratio(counts.get(value, 0), total),
+            "cases": counts["end_result", value],
+            "share": ratio(counts["end_result", value], total),
         }
-        for value in EndResult.values
-        if value in counts
+        for value in present_
     ]
 
 
-def _directions(attempts) -> list[dict]:
-    rows = {
-        row["direction"]: row
-        for row in attempts.filter(reached=True)
+def _direction_counts(counts: Counter, attempts) -> None:
+    for direction, n, help_requests in (
+        attempts.filter(reached=True)
         .values("direction")
-        .annotate(
-            conversations=Count("pk"),
-            help_requests=Count("pk", filter=Q(help_requested=True)),
-        )
+        .annotate(n=Count("pk"), help_requests=Count("pk", filter=Q(help_requested=True)))
         .order_by()
-    }
+        .values_list("direction", "n", "help_requests")
+    ):
+        counts["conversations", direction] = n
+        counts["conversation_help", direction] = help_requests
+
+
+def _directions(counts: Counter) -> list[dict]:
     result = []
     for value, label in ContactAttempt.Direction.choices:
-        row = rows.get(value, {"conversations": 0, "help_requests": 0})
+        conversations = counts["conversations", value]
+        help_requests = counts["conversation_help", value]
         result.append(
             {
                 "direction": value,
                 "label": str(label),
-                "conversations": row["conversations"],
-                "help_requests": row["help_requests"],
-                "conversion": ratio(row["help_requests"], row["conversations"]),
+                "conversations": conversations,
+                "help_requests": help_requests,
+                "conversion": ratio(help_requests, conversations),
             }
         )
     return result
-
-
-def _day_summary(days: list[int]) -> dict:
-    return {
-        "cases": len(days),
-        "median_days": statistics.median(days) if days else None,
-        "mean_days": round(statistics.fmean(days), 1) if days else None,
-    }
 
 
 def _local_date(moment: dt.datetime) -> dt.date:
     return timezone.localtime(moment).date()
 
 
-def _durations(cases, attempts) -> dict:
-    """Calendar days from the case's first signal to the first contact and to the handover."""
-    contact = cases.annotate(
+def _duration_counts(counts: Counter, cases, attempts) -> None:
+    """Calendar days from the case's first signal to the first contact and to the handover, as
+    a histogram (cases per number of days), so medians add up exactly over months."""
+    rows = cases.annotate(
         first_signal=Min("signals__signal_date"),
         first_contact=Subquery(
             attempts.filter(case=OuterRef("pk"), reached=True)
@@ -712,23 +888,42 @@ def _durations(cases, attempts) -> dict:
             .values("occurred_at")[:1]
         ),
     ).values_list("first_signal", "first_contact", "handed_over_at")
-    to_contact, to_handover = [], []
-    for first_signal, first_contact, handed_over_at in contact:
+    for first_signal, first_contact, handed_over_at in rows:
         if first_signal is None:
             continue
         if first_contact is not None:
-            to_contact.append(max(0, (_local_date(first_contact) - first_signal).days))
+            days = max(0, (_local_date(first_contact) - first_signal).days)
+            counts["days_to_contact", str(days)] += 1
         if handed_over_at is not None:
-            to_handover.append(max(0, (_local_date(handed_over_at) - first_signal).days))
-    return {
-        "signal_to_first_contact": _day_summary(to_contact),
-        "signal_to_handover": _day_summary(to_handover),
-    }
+            days = max(0, (_local_date(handed_over_at) - first_signal).days)
+            counts["days_to_handover", str(days)] += 1
 
 
-def _crisis(cases, attempts) -> dict:
+def _day_summary(counts: Counter, figure: str) -> dict:
+    """Cases, median and mean from the histogram; the same values (and types) as
+    ``statistics.median`` and ``statistics.fmean`` of the days themselves."""
+    histogram = sorted((int(key), counts[figure, key]) for key in _keys(counts, figure))
+    cases = sum(n for _days, n in histogram)
+    if not cases:
+        return {"cases": 0, "median_days": None, "mean_days": None}
+
+    def nth(index: int) -> int:  # the index-th (0-based) value in sorted order
+        for days, n in histogram:
+            if index < n:
+                return days
+            index -= n
+        raise IndexError(index)
+
+    middle = cases // 2
+    median = nth(middle) if cases % 2 else (nth(middle - 1) + nth(middle)) / 2
+    total = sum(days * n for days, n in histogram)
+    return {"cases": cases, "median_days": median, "mean_days": round(total / cases, 1)}
+
+
+def _crisis_counts(counts: Counter, cases, attempts) -> None:
     """Crisis cases handled (a first contact attempt or a handover) within 3 working days of
-    the first crisis signal's date. Dutch public holidays are not working days."""
+    the first crisis signal's date; Dutch public holidays are not working days. A case not
+    handled yet is counted by its deadline, so "pending" or "late" is decided when shown."""
     rows = (
         cases.filter(is_crisis=True)
         .annotate(
@@ -747,8 +942,6 @@ def _crisis(cases, attempts) -> dict:
         )
         .values_list("first_signal", "any_signal", "first_attempt", "handed_over_at")
     )
-    today = timezone.localdate()
-    within = late = pending = 0
     for first_signal, any_signal, first_attempt, handed_over_at in rows:
         start = first_signal or any_signal
         if start is None:
@@ -757,13 +950,22 @@ def _crisis(cases, attempts) -> dict:
         if moments:
             handled_on = _local_date(min(moments))
             if working_days_between(start, handled_on) <= CRISIS_WORKING_DAYS:
-                within += 1
+                counts["crisis", "within"] += 1
             else:
-                late += 1
-        elif add_working_days(start, CRISIS_WORKING_DAYS) >= today:
-            pending += 1
+                counts["crisis", "late"] += 1
         else:
-            late += 1
+            deadline = add_working_days(start, CRISIS_WORKING_DAYS)
+            counts["crisis_deadline", deadline.isoformat()] += 1
+
+
+def _crisis(counts: Counter) -> dict:
+    today = timezone.localdate().isoformat()
+    within, late, pending = counts["crisis", "within"], counts["crisis", "late"], 0
+    for deadline in _keys(counts, "crisis_deadline"):
+        if deadline >= today:
+            pending += counts["crisis_deadline", deadline]
+        else:
+            late += counts["crisis_deadline", deadline]
     return {
         "cases": within + late + pending,
         "within_deadline": within,
@@ -774,7 +976,7 @@ def _crisis(cases, attempts) -> dict:
     }
 
 
-def _costs(cases, municipality_ids, period_start, period_end, reach) -> dict:
+def _costs(counts: Counter, municipality_ids, period_start, period_end, reach) -> dict:
     tariffs = {
         s.municipality_id: s
         for s in ReportSettings.objects.filter(municipality_id__in=municipality_ids)
@@ -783,18 +985,10 @@ def _costs(cases, municipality_ids, period_start, period_end, reach) -> dict:
         s.price_per_callable_record or s.monthly_fee for s in tariffs.values()
     ):
         return {"tariff_set": False, "total": None, "per_callable": None, "per_reached": None}
-    callable_by_municipality = dict(
-        cases.filter(queue_entry__isnull=False)
-        .values("municipality_id")
-        .annotate(n=Count("pk"))
-        .values_list("municipality_id", "n")
-    )
     months = months_touched(period_start, period_end)
     total = Decimal("0")
     for municipality_id, settings in tariffs.items():
-        total += settings.price_per_callable_record * callable_by_municipality.get(
-            municipality_id, 0
-        )
+        total += settings.price_per_callable_record * counts["callable_of", str(municipality_id)]
         total += settings.monthly_fee * months
     per_callable = total / reach["callable"] if reach["callable"] else None
     per_reached = total / reach["reached"] if reach["reached"] else None

@@ -60,3 +60,54 @@ class ReportSettings(models.Model):
 
     def __str__(self) -> str:
         return str(self.municipality)
+
+
+class MonthlyFigure(models.Model):
+    """One count of the monthly rollup of the dashboard figures (``bereik.reporting.rollup``):
+    for the cases of one municipality matched in one month, ``value`` of ``figure`` for ``key``
+    (e.g. figure "outcome", key "Telefoon|7": the phone attempts with outcome code 7).
+
+    Counts of distinct residents and phone numbers do not add up over months; they are stored
+    split by ``since``: the previous month (before ``month``) in which the same resident or
+    number already counted, so a period from A to B adds the rows with ``since`` empty or before
+    A and counts each resident or number once. Aggregates only: no personal data."""
+
+    municipality = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    figure = models.CharField(max_length=30)
+    key = models.CharField(max_length=255, blank=True)
+    since = models.DateField(null=True, blank=True)
+    value = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["municipality", "month"], name="monthlyfigure_month")]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {self.month:%Y-%m} {self.figure}[{self.key}]={self.value}"
+
+
+class FigureRefresh(models.Model):
+    """When the rollup of one municipality-month was last computed (shown as "Bijgewerkt op")."""
+
+    municipality = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "month"], name="figurerefresh_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {self.month:%Y-%m} {self.refreshed_at:%Y-%m-%d %H:%M}"
+
+
+class FigureRefreshRequest(models.Model):
+    """A municipality whose rollup is due for a refresh (a case moved since the last one). One
+    row per municipality, so a burst of changes leads to one background refresh (debounce)."""
+
+    municipality = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="+")
+    requested_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {self.requested_at:%Y-%m-%d %H:%M}"

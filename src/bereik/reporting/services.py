@@ -2,15 +2,17 @@
 
 import datetime as dt
 import json
+import time
 
 import structlog
 from django.db import transaction
+from django.utils import timezone
 
 from bereik.audit.models import AuditAction
 from bereik.audit.services import record
 
 from . import ddas
-from .models import ReportSettings
+from .models import FigureRefresh, FigureRefreshRequest, MonthlyFigure, ReportSettings
 from .report import build_report, render
 
 log = structlog.get_logger()
@@ -123,3 +125,125 @@ def record_figures_export(*, actor, municipality_ids: list[int], period_start, p
             "period_end": period_end.isoformat(),
         },
     )
+
+
+def refresh_figures(*, municipality, month: dt.date | None = None) -> dict:
+    """Recompute the monthly rollup of a municipality's dashboard figures: one month (any day
+    of it), or every month with cases, every month refreshed before and the current month.
+    Each month is replaced as a whole in one transaction; returns months and rows written."""
+    from . import rollup
+    from .figures import _reporting_transaction
+
+    today = timezone.localdate()
+    months = [month.replace(day=1)] if month else rollup.months_to_refresh(municipality.pk, today)
+    written = 0
+    with _reporting_transaction():
+        # One refresh of a municipality at a time (the nightly run and a background task could
+        # meet): each would delete the other's uncommitted rows' predecessors and insert its own.
+        # NO KEY UPDATE does not block inserts that refer to the municipality.
+        list(
+            type(municipality)
+            .objects.select_for_update(no_key=True)
+            .filter(pk=municipality.pk)
+            .values_list("pk", flat=True)
+        )
+        distinct = rollup.distinct_rows(municipality.pk)
+        now = timezone.now()
+        for first in months:
+            rows = rollup.additive_rows(municipality.pk, first) + distinct.get(first, [])
+            MonthlyFigure.objects.filter(municipality=municipality, month=first).delete()
+            MonthlyFigure.objects.bulk_create(
+                MonthlyFigure(
+                    municipality=municipality,
+                    month=first,
+                    figure=figure,
+                    key=key,
+                    since=since,
+                    value=value,
+                )
+                for figure, key, since, value in rows
+            )
+            FigureRefresh.objects.update_or_create(
+                municipality=municipality, month=first, defaults={"refreshed_at": now}
+            )
+            written += len(rows)
+    log.info("figures_refreshed", municipality_id=municipality.pk, months=len(months), rows=written)
+    return {"months": len(months), "rows": written}
+
+
+def analyze_figures() -> None:
+    """Fresh planner statistics for the rollup after a full refresh (PostgreSQL): with stale
+    ones the planner sorts the summed rows on disk instead of hashing them (measured: 0.3 s)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {MonthlyFigure._meta.db_table}")
+
+
+def request_figures_refresh(*, municipality_id: int) -> dt.datetime | None:
+    """Note that a municipality's rollup is out of date and, the first time since its last
+    refresh, queue one background refresh after ``REPORTING_REFRESH_DELAY`` seconds (default
+    300), so a burst of changes (an import, a batch of outcomes, a month-end closure) costs one
+    refresh. Returns the moment the queued refresh will start at the earliest (changes before it
+    are covered), or None when nothing is queued: with a task backend that cannot defer work
+    (the immediate one of the tests) ``bereik refresh_figures --requested`` (or the nightly
+    full run) picks the request up."""
+    from django.conf import settings
+
+    from .tasks import refresh_requested_figures
+
+    if not refresh_requested_figures.get_backend().supports_defer:
+        FigureRefreshRequest.objects.get_or_create(
+            municipality_id=municipality_id, defaults={"requested_at": timezone.now()}
+        )
+        return None
+    delay = dt.timedelta(seconds=getattr(settings, "REPORTING_REFRESH_DELAY", 300))
+    request, created = FigureRefreshRequest.objects.get_or_create(
+        municipality_id=municipality_id, defaults={"requested_at": timezone.now()}
+    )
+    if created:
+        refresh_requested_figures.using(run_after=request.requested_at + delay).enqueue(
+            municipality_id=municipality_id
+        )
+    return request.requested_at + delay
+
+
+# Per process: until when (``time.monotonic()``) a queued refresh of the municipality covers new
+# changes, so the thousands of case moves of one import cost one query, not one each.
+_covered_until: dict[int, float] = {}
+_MARGIN = 30  # seconds before the refresh starts: a change after that asks again
+
+
+def refresh_requested(*, municipality_id: int | None = None) -> int:
+    """Refresh the municipalities with a pending request (or just the one given); returns how
+    many were refreshed. The request is removed first, so changes during the refresh ask anew."""
+    from bereik.accounts.models import Organisation
+
+    requests = FigureRefreshRequest.objects.all()
+    if municipality_id is not None:
+        requests = requests.filter(municipality_id=municipality_id)
+    done = 0
+    for pk in list(requests.values_list("municipality_id", flat=True)):
+        FigureRefreshRequest.objects.filter(municipality_id=pk).delete()
+        municipality = Organisation.objects.filter(pk=pk).first()
+        if municipality is not None:
+            refresh_figures(municipality=municipality)
+            done += 1
+    return done
+
+
+def on_case_transitioned(sender, *, municipality_id, **kwargs) -> None:
+    """Receiver of ``case_transitioned`` (imports, outcomes, handovers and month-end closures all
+    move cases): the municipality's figures are due for a refresh."""
+    if _covered_until.get(municipality_id, 0.0) > time.monotonic():
+        return
+    try:
+        starts = request_figures_refresh(municipality_id=municipality_id)
+    except Exception:  # a receiver must not raise into the sender
+        log.exception("figures_refresh_request_failed", municipality_id=municipality_id)
+        return
+    if starts is not None:
+        seconds = (starts - timezone.now()).total_seconds() - _MARGIN
+        if seconds > 0:
+            _covered_until[municipality_id] = time.monotonic() + seconds

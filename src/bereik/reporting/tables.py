@@ -275,16 +275,15 @@ def tables(figures: dict) -> list[Table]:
             _("Wrong numbers per partner label"),
             (
                 Column(_("Partner label"), TEXT),
-                Column(_("Delivered")),
-                Column(_("Called")),
+                Column(_("Phone numbers delivered")),
                 Column(_("Wrong number or not in service")),
                 Column(_("Share wrong"), SHARE),
             ),
             tuple(
-                (r["partner_name"], r["delivered"], r["called"], r["wrong"], r["share"])
+                (r["label"], r["delivered"], r["wrong"], r["share"])
                 for r in figures["wrong_numbers"]
             ),
-            chart_column=4,
+            chart_column=3,
         ),
         Table(
             "no_help_reasons",

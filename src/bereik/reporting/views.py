@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from bereik.accounts.access import require
@@ -69,7 +70,10 @@ def dashboard(request):
             figures=figures,
             kpis=kpis(figures),
             sections=[(table, bar_chart(table)) for table in tables(figures)],
-            partner_labels=selectors.partner_labels([m.pk for m in municipalities], start, end),
+            partner_labels=figures["partner_names"]
+            if not any(figures["filters"].values())
+            else selectors.partner_labels([m.pk for m in municipalities], start, end),
+            refreshed_at=parse_datetime(figures["refreshed_at"] or ""),
             report_month=start.strftime("%Y-%m"),
         )
         if chosen is not None:
