@@ -172,6 +172,10 @@ def agent_loop(agent_id: int, seconds: float, pace: float, out: list, warmed, st
         start.wait()
         clock_zero = time.perf_counter()
         deadline = clock_zero + seconds
+        if pace:
+            # Paced agents are already at work: their calls are spread, not all at the start
+            # signal (which would measure a thundering herd that a working shift never sees).
+            time.sleep(rng.uniform(0, 2 * pace))
         while time.perf_counter() < deadline:
             now = VIRTUAL_START + dt.timedelta(seconds=time.perf_counter() - clock_zero)
             started = time.perf_counter()
