@@ -18,6 +18,7 @@ from bereik.cases.models import Case, Signal
 from bereik.cases.results import EndResult
 from bereik.cases.workflow import CaseState
 from bereik.outreach.models import Callback, ContactAttempt, QueueEntry
+from bereik.reporting import selectors as reporting_selectors
 
 from . import months
 from .models import ClosureBatch, ClosureItem, LifecycleRule, Proposal
@@ -315,28 +316,12 @@ def partner_feedback(municipality: Organisation, partner: str, month: dt.date) -
     return PartnerFeedback(rows=rows, without_id=without_id)
 
 
-@dataclass
-class WrongNumberRow:
-    label: str
-    delivered: int
-    wrong: int
-
-    @property
-    def percentage(self) -> Decimal:
-        if not self.delivered:
-            return Decimal("0.0")
-        return (Decimal(100) * self.wrong / self.delivered).quantize(Decimal("0.1"))
-
-
-def wrong_numbers(municipality: Organisation, month: dt.date) -> list[WrongNumberRow]:
+def wrong_numbers(
+    municipality: Organisation, month: dt.date
+) -> list[reporting_selectors.WrongNumbers]:
     """Per partner label: the phone numbers delivered with its signals dated in ``month`` and how
     many turned out wrong; the one definition is ``bereik.reporting.selectors.wrong_numbers``."""
-    from bereik.reporting.selectors import wrong_numbers as shared_wrong_numbers
-
-    return [
-        WrongNumberRow(label=row.label, delivered=row.delivered, wrong=row.wrong)
-        for row in shared_wrong_numbers(_period_signals(municipality, month))
-    ]
+    return reporting_selectors.wrong_numbers(_period_signals(municipality, month))
 
 
 def arrears_of(case_ids) -> dict[int, Decimal]:
