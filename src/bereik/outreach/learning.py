@@ -44,6 +44,7 @@ from .scheduling import (
     SlotContext,
     day_part,
     upcoming_slots,
+    urgency_key,
 )
 
 HISTORY_DAYS = 365
@@ -51,7 +52,6 @@ HISTORY_DAYS = 365
 SMS_EFFECT_WINDOW = dt.timedelta(hours=24)
 LOOKAHEAD_DAYS = AdaptivePolicy.LOOKAHEAD_DAYS
 _BASELINE = BaselinePolicy()
-_FAR_FUTURE = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
 @dataclass
@@ -178,14 +178,8 @@ class RankedEntry:
 def _common_key(candidate: Candidate, *, agent_id, now, tier: int, score: float) -> tuple:
     """One key shape for every campaign, so entries of campaigns with different policies merge:
     callbacks > crisis > deadline (as ``BaselinePolicy``) > tier > score > oldest."""
-    callback_due = candidate.callback_due_at is not None and candidate.callback_due_at <= now
-    own_callback = callback_due and candidate.callback_agent_id == agent_id
     return (
-        not callback_due,
-        not own_callback,
-        candidate.callback_due_at if callback_due else _FAR_FUTURE,
-        not candidate.is_crisis,
-        candidate.due_on or dt.date.max,
+        *urgency_key(candidate, agent_id=agent_id, now=now),
         tier,
         -score,
         candidate.entered_at,

@@ -302,19 +302,27 @@ class Policy(Protocol):
 _FAR_FUTURE = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
+def urgency_key(candidate: Candidate, *, agent_id: int | None, now: dt.datetime) -> tuple:
+    """What comes before any scheduling rule: due callbacks (the agent's own first), then
+    crisis, then the deadline soonest. Every policy's sort key starts with it."""
+    callback_due = candidate.callback_due_at is not None and candidate.callback_due_at <= now
+    own_callback = callback_due and candidate.callback_agent_id == agent_id
+    return (
+        not callback_due,
+        not own_callback,
+        candidate.callback_due_at if callback_due else _FAR_FUTURE,
+        not candidate.is_crisis,
+        candidate.due_on or dt.date.max,
+    )
+
+
 class BaselinePolicy:
     """Due callbacks (the agent's own first) > crisis > deadline soonest > an untried day-part >
     oldest in the queue. queXS and Blaise CATI rank appointments first in the same way."""
 
     def sort_key(self, candidate: Candidate, *, agent_id: int | None, now: dt.datetime):
-        callback_due = candidate.callback_due_at is not None and candidate.callback_due_at <= now
-        own_callback = callback_due and candidate.callback_agent_id == agent_id
         return (
-            not callback_due,
-            not own_callback,
-            candidate.callback_due_at if callback_due else _FAR_FUTURE,
-            not candidate.is_crisis,
-            candidate.due_on or dt.date.max,
+            *urgency_key(candidate, agent_id=agent_id, now=now),
             day_part(now) in candidate.day_parts_tried,
             candidate.entered_at,
             candidate.key,

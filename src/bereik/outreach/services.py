@@ -456,17 +456,22 @@ def release(*, agent, entry: QueueEntry, now: dt.datetime | None = None) -> bool
     return bool(released)
 
 
+def _closed(reason: str, now: dt.datetime) -> dict:
+    """The fields of a queue entry that leaves the queue: closed, unreserved, no callback."""
+    return {
+        "status": QueueEntry.Status.CLOSED,
+        "closed_reason": reason,
+        "closed_at": now,
+        "locked_by": None,
+        "locked_until": None,
+        "lock_token": None,
+        "callback_due_at": None,
+        "callback_agent": None,
+    }
+
+
 def _close_entry(entry: QueueEntry, reason: str, now: dt.datetime) -> None:
-    QueueEntry.objects.filter(pk=entry.pk).update(
-        status=QueueEntry.Status.CLOSED,
-        closed_reason=reason,
-        closed_at=now,
-        locked_by=None,
-        locked_until=None,
-        lock_token=None,
-        callback_due_at=None,
-        callback_agent=None,
-    )
+    QueueEntry.objects.filter(pk=entry.pk).update(**_closed(reason, now))
 
 
 def withdraw_from_queue(case_ids, now: dt.datetime) -> dict[int, str]:
@@ -480,14 +485,7 @@ def withdraw_from_queue(case_ids, now: dt.datetime) -> dict[int, str]:
     previous = dict(entries.values_list("case_id", "status"))
     if previous:
         QueueEntry.objects.filter(case_id__in=list(previous)).update(
-            status=QueueEntry.Status.CLOSED,
-            closed_reason=QueueEntry.ClosedReason.WITHDRAWN,
-            closed_at=now,
-            locked_by=None,
-            locked_until=None,
-            lock_token=None,
-            callback_due_at=None,
-            callback_agent=None,
+            **_closed(QueueEntry.ClosedReason.WITHDRAWN, now)
         )
         Callback.objects.filter(
             entry__case_id__in=list(previous), fulfilled_at__isnull=True, cancelled_at__isnull=True
