@@ -49,3 +49,29 @@ def test_configuration_docs_are_current():
 def test_fixed_locale(settings):
     assert settings.TIME_ZONE == "Europe/Amsterdam"
     assert settings.LANGUAGE_CODE == "nl"
+
+
+def test_database_connections_are_kept_between_requests(monkeypatch):
+    from bereik.conf.settings.base import _database
+
+    config = _database("postgres://bereik@db.example:5432/bereik")
+    assert config["CONN_MAX_AGE"] == 60
+    assert config["CONN_HEALTH_CHECKS"] is True
+    monkeypatch.setenv("DATABASE_CONN_MAX_AGE", "0")
+    assert _database("postgres://bereik@db.example:5432/bereik")["CONN_MAX_AGE"] == 0
+
+
+def test_server_process_keeps_its_start_up_objects_out_of_full_collections():
+    """The WSGI entry point freezes what the application loaded (see bereik.conf.runtime)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import gc, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'bereik.conf.settings.test'; "
+        "before = gc.get_freeze_count(); import bereik.conf.wsgi; "
+        "print(gc.get_freeze_count() - before)"
+    )
+    frozen = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert int(frozen) > 10_000

@@ -35,6 +35,14 @@ VARIABLES: dict[str, Variable] = {
             "`postgres://user:password@host:5432/name` in production.",
         ),
         Variable(
+            "DATABASE_CONN_MAX_AGE",
+            "60",
+            "Seconds a process keeps its database connection for the next request (checked before "
+            "reuse). `0` opens a new connection for every request: on PostgreSQL each one starts "
+            'a server process, milliseconds on every page and every "next resident".',
+            "int",
+        ),
+        Variable(
             "SECRET_KEY",
             None,
             "Django secret key. Required in production (50+ random characters); development uses "

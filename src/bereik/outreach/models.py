@@ -336,7 +336,12 @@ class QueueEntry(models.Model):
         WITHDRAWN = "withdrawn", _("Case left the call queue")
 
     case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="queue_entry")
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="entries")
+    # Foreign keys covered by one of the indexes below (or whose target rows are never deleted:
+    # outcome codes) get no index of their own: every reservation and outcome rewrites the row,
+    # and each index is one more entry to write per update.
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
     municipality = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
     band = models.PositiveSmallIntegerField(choices=Band.choices, default=Band.NORMAL)
@@ -356,6 +361,7 @@ class QueueEntry(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     locked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -363,6 +369,7 @@ class QueueEntry(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     locked_until = models.DateTimeField(null=True, blank=True)
     lock_token = models.UUIDField(null=True, blank=True)
@@ -370,10 +377,20 @@ class QueueEntry(models.Model):
     scheduled_by = models.CharField(max_length=12, choices=ScheduledBy.choices, blank=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     last_outcome = models.ForeignKey(
-        OutcomeCode, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        OutcomeCode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     result_outcome = models.ForeignKey(
-        OutcomeCode, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        OutcomeCode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     closed_reason = models.CharField(max_length=20, choices=ClosedReason.choices, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -394,6 +411,11 @@ class QueueEntry(models.Model):
             ),
             models.Index(
                 fields=["locked_by"], condition=Q(locked_by__isnull=False), name="queue_locked"
+            ),
+            models.Index(
+                fields=["callback_agent"],
+                condition=Q(callback_agent__isnull=False),
+                name="queue_callback_agent",
             ),
             models.Index(fields=["campaign", "status", "closed_reason"], name="queue_progress"),
         ]

@@ -15,6 +15,7 @@ from bereik.accounts.access import access_for, scope
 from bereik.accounts.roles import Permission
 from bereik.cases.models import Case, PhoneNumber
 from bereik.cases.workflow import CaseState
+from bereik.privacy.selectors import objection_to_contact
 
 from .models import (
     TUNABLE_OUTCOME_FIELDS,
@@ -145,7 +146,8 @@ def lock_is_free(now: dt.datetime) -> Q:
 
 
 def ready_entries(campaign_id: int, agent, now: dt.datetime) -> QuerySet:
-    """The first ready, unreserved entries of one campaign in index order (``queue_ready``)."""
+    """The first ready, unreserved entries of one campaign in index order (``queue_ready``),
+    each with what the claim needs to know about its case, resident and number."""
     return (
         QueueEntry.objects.filter(campaign_id=campaign_id, status=QueueEntry.Status.READY)
         .filter(lock_is_free(now))
@@ -155,6 +157,7 @@ def ready_entries(campaign_id: int, agent, now: dt.datetime) -> QuerySet:
             resident_id=F("case__resident_id"),
             birth_date=F("case__resident__birth_date"),
             number_kind=F("current_number__kind"),
+            resident_objects=objection_to_contact("case__resident_id"),
         )
         .order_by("band", "rank_date", "entered_at", "id")
     )

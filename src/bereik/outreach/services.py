@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from bereik.audit.models import AuditAction
 from bereik.audit.services import record
-from bereik.cases.models import Case, PhoneNumber, Resident
+from bereik.cases.models import Case, PhoneNumber
 from bereik.cases.results import EndResult
 from bereik.cases.workflow import TRANSITIONS, CaseState, transition
 from bereik.handover import services as handover_services
@@ -383,11 +383,10 @@ def _ranked(entries, agent, now, campaigns, policy) -> list[tuple[QueueEntry, st
 
 
 def _reserve_best(entries, agent, now, campaigns, policy) -> QueueEntry | None:
-    # An objection may have been recorded elsewhere (a coordinator, from a letter) since the case
-    # was queued: such entries are closed here instead of being offered.
-    objected = residents_with_objection({e.resident_id for e in entries})
     for entry, scheduled_by in _ranked(entries, agent, now, campaigns, policy):
-        if entry.resident_id in objected:
+        # An objection may have been recorded elsewhere (a coordinator, from a letter) since the
+        # case was queued: such entries are closed here instead of being offered.
+        if entry.resident_objects:
             _close_for_objection(entry, agent, now)
             continue
         if entry.case_state != CaseState.CALL_QUEUE:
@@ -623,11 +622,13 @@ def derive_result(outcomes: list[OutcomeCode]) -> OutcomeCode | None:
     return outcomes[-1] if outcomes else None
 
 
-def _next_number(resident: Resident, current: PhoneNumber | None) -> PhoneNumber | None:
-    numbers = selectors.dialable_numbers(resident)
-    if current is not None and any(n.pk == current.pk for n in numbers):
+def _next_number(numbers: list[PhoneNumber], current: PhoneNumber | None) -> PhoneNumber | None:
+    """The number to dial next of the resident's ``numbers``: the current one while it may be
+    dialled, else the first dialable one."""
+    dialable = [n for n in numbers if n.status == PhoneNumber.Status.VALID]
+    if current is not None and any(n.pk == current.pk for n in dialable):
         return current
-    return numbers[0] if numbers else None
+    return dialable[0] if dialable else None
 
 
 def record_outcome(
@@ -813,7 +814,6 @@ def _register_attempt(agent, entry: QueueEntry, token, data: OutcomeInput, now) 
         actor=agent,
         action=AuditAction.CREATE,
         obj=attempt,
-        organisation=case.municipality,
         detail={"outcome": outcome.code, "direction": data.direction, "case": case.pk},
     )
     logger.info(
@@ -873,15 +873,13 @@ def _schedule_retry(entry, fields, outcome, number, now, agent) -> None:
     """After a non-final outcome: the same number later, the next number, or no number left."""
     case = entry.case
     campaign = entry.campaign
-    current = PhoneNumber.objects.filter(pk=entry.current_number_id).first()
-    if number is not None:
-        current = PhoneNumber.objects.get(pk=number.pk)
-    next_number = _next_number(case.resident, current)
+    # Read after this attempt changed a number's status: the statuses are current.
+    numbers = list(PhoneNumber.objects.filter(resident_id=case.resident_id))
+    current_id = number.pk if number is not None else entry.current_number_id
+    current = next((n for n in numbers if n.pk == current_id), None)
+    next_number = _next_number(numbers, current)
     if next_number is None:
-        exhausted_any = case.resident.phone_numbers.filter(
-            status=PhoneNumber.Status.EXHAUSTED
-        ).exists()
-        if exhausted_any:
+        if any(n.status == PhoneNumber.Status.EXHAUSTED for n in numbers):
             _close_queue(entry, fields, QueueEntry.ClosedReason.EXHAUSTED, now)
             _move_case(case, CaseState.EXHAUSTED, actor=agent, reason="attempts used up")
         else:

@@ -94,7 +94,9 @@ def _database(url: str) -> dict:
         path = PROJECT_DIR / url.removeprefix("sqlite:///")
         path.parent.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{path}"
-    config = dj_database_url.parse(url, conn_max_age=0)
+    config = dj_database_url.parse(
+        url, conn_max_age=env("DATABASE_CONN_MAX_AGE"), conn_health_checks=True
+    )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers work during an import; IMMEDIATE avoids lock upgrades that deadlock.
         config["OPTIONS"] = {
