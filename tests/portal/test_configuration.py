@@ -55,7 +55,7 @@ def test_database_connections_are_kept_between_requests(monkeypatch):
     from bereik.conf.settings.base import _database
 
     config = _database("postgres://bereik@db.example:5432/bereik")
-    assert config["CONN_MAX_AGE"] == 60
+    assert config["CONN_MAX_AGE"] == 600
     assert config["CONN_HEALTH_CHECKS"] is True
     monkeypatch.setenv("DATABASE_CONN_MAX_AGE", "0")
     assert _database("postgres://bereik@db.example:5432/bereik")["CONN_MAX_AGE"] == 0

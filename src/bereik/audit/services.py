@@ -93,7 +93,9 @@ def record(
             if organisation_id is None:
                 organisation_id = getattr(getattr(obj, "municipality", None), "pk", None)
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    with transaction.atomic():
+    # Inside the caller's transaction no savepoint (two round trips): a failed audit entry must
+    # fail the caller's whole change anyway.
+    with transaction.atomic(savepoint=False):
         chain = _lock_a_chain()
         previous = (
             AuditEntry.objects.filter(chain=chain)

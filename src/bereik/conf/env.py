@@ -36,7 +36,7 @@ VARIABLES: dict[str, Variable] = {
         ),
         Variable(
             "DATABASE_CONN_MAX_AGE",
-            "60",
+            "600",
             "Seconds a process keeps its database connection for the next request (checked before "
             "reuse). `0` opens a new connection for every request: on PostgreSQL each one starts "
             'a server process, milliseconds on every page and every "next resident".',

@@ -7,15 +7,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import phonenumbers
+from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from bereik.accounts.access import access_for, scope
 from bereik.accounts.roles import Permission
-from bereik.cases.models import Case, PhoneNumber
+from bereik.cases.models import Case, PhoneNumber, Resident
 from bereik.cases.workflow import CaseState
-from bereik.privacy.selectors import objection_to_contact
+from bereik.privacy.models import Objection
 
 from .models import (
     TUNABLE_OUTCOME_FIELDS,
@@ -134,33 +135,70 @@ def active_campaign_for(municipality_id: int, day: dt.date) -> Campaign | None:
 
 
 def entry_held_by(user, now: dt.datetime) -> QueueEntry | None:
-    return (
-        QueueEntry.objects.filter(locked_by=user, locked_until__gt=now)
-        .order_by("-locked_until")
-        .first()
-    )
+    """The entry the user holds a reservation of, if any (asked first by every claim)."""
+    held = QueueEntry.objects.raw(_HELD_ENTRY_SQL, [user.pk, now])
+    return next(iter(held), None)
+
+
+_HELD_ENTRY_SQL = (
+    f"SELECT * FROM {QueueEntry._meta.db_table} "  # noqa: S608 (model table name)
+    "WHERE locked_by_id = %s AND locked_until > %s ORDER BY locked_until DESC LIMIT 1"
+)
 
 
 def lock_is_free(now: dt.datetime) -> Q:
     return Q(locked_until__isnull=True) | Q(locked_until__lte=now)
 
 
-def ready_entries(campaign_id: int, agent, now: dt.datetime) -> QuerySet:
-    """The first ready, unreserved entries of one campaign in index order (``queue_ready``),
-    each with what the claim needs to know about its case, resident and number."""
-    return (
-        QueueEntry.objects.filter(campaign_id=campaign_id, status=QueueEntry.Status.READY)
-        .filter(lock_is_free(now))
-        .filter(Q(callback_agent__isnull=True) | Q(callback_agent=agent))
-        .annotate(
-            case_state=F("case__state"),
-            resident_id=F("case__resident_id"),
-            birth_date=F("case__resident__birth_date"),
-            number_kind=F("current_number__kind"),
-            resident_objects=objection_to_contact("case__resident_id"),
-        )
-        .order_by("band", "rank_date", "entered_at", "id")
-    )
+def _ready_entries_sql() -> str:
+    tables = {
+        "entry": QueueEntry._meta.db_table,
+        "case": Case._meta.db_table,
+        "resident": Resident._meta.db_table,
+        "number": PhoneNumber._meta.db_table,
+        "objection": Objection._meta.db_table,
+    }
+    # Written out rather than built by the ORM: this runs on every "next resident" of every
+    # agent, and building the same query each time cost more than running it (docs/outreach.md).
+    # Only model table names and a constant are formatted in; the values are parameters.
+    return f"""
+        SELECT q.*, c.state AS case_state, c.resident_id AS resident_id,
+               r.birth_date AS birth_date, p.kind AS number_kind,
+               EXISTS (SELECT 1 FROM {tables["objection"]} o
+                       WHERE o.resident_id = c.resident_id AND o.withdrawn_at IS NULL)
+                   AS resident_objects
+        FROM {tables["entry"]} q
+        JOIN {tables["case"]} c ON c.id = q.case_id
+        JOIN {tables["resident"]} r ON r.id = c.resident_id
+        LEFT JOIN {tables["number"]} p ON p.id = q.current_number_id
+        WHERE q.campaign_id = %s AND q.status = '{QueueEntry.Status.READY.value}'
+          AND (q.locked_until IS NULL OR q.locked_until <= %s)
+          AND (q.callback_agent_id IS NULL OR q.callback_agent_id = %s)
+        ORDER BY q.band, q.rank_date, q.entered_at, q.id
+        LIMIT %s"""  # noqa: S608
+
+
+def ready_entries(
+    campaign_id: int, agent, now: dt.datetime, *, limit: int = CANDIDATE_WINDOW, lock=False
+) -> list[QueueEntry]:
+    """The first ready, unreserved entries of one campaign in ranking-index order
+    (``queue_ready``), each with what the claim needs to know about its case (``case_state``),
+    resident (``resident_id``, ``birth_date``, ``resident_objects``) and number (``number_kind``).
+
+    ``lock`` (PostgreSQL) locks them ``FOR UPDATE SKIP LOCKED``: rows another claim is looking
+    at this instant are skipped, not waited for.
+    """
+    sql = _READY_ENTRIES_SQL
+    if lock and connection.features.has_select_for_update_skip_locked:
+        sql += " FOR UPDATE OF q SKIP LOCKED"
+    entries = list(QueueEntry.objects.raw(sql, [campaign_id, now, agent.pk, limit]))
+    for entry in entries:
+        if isinstance(entry.birth_date, str):  # SQLite gives an annotated date as text
+            entry.birth_date = dt.date.fromisoformat(entry.birth_date)
+    return entries
+
+
+_READY_ENTRIES_SQL = _ready_entries_sql()
 
 
 def as_candidate(entry: QueueEntry, campaign: Campaign, now: dt.datetime) -> Candidate:

@@ -339,15 +339,12 @@ def claim_next(
             _reservation_durability()
             entries: list[QueueEntry] = []
             for campaign in campaigns:
-                rows = selectors.ready_entries(campaign.pk, agent, now)
-                if postgres:
-                    rows = rows.select_for_update(skip_locked=True, of=("self",))
-                entries.extend(rows[: selectors.CANDIDATE_WINDOW])
+                entries.extend(selectors.ready_entries(campaign.pk, agent, now, lock=True))
             if not entries:
                 # SKIP LOCKED hides rows other agents are looking at this instant: only when no
                 # free row exists at all is there nobody to call.
                 busy = postgres and any(
-                    selectors.ready_entries(c.pk, agent, now).exists() for c in campaigns
+                    selectors.ready_entries(c.pk, agent, now, limit=1) for c in campaigns
                 )
                 if not busy:
                     return None
@@ -654,19 +651,23 @@ def record_outcome(
             .select_related("campaign", "case")
             .get(pk=entry.pk)
         )
-        if token is not None:
-            earlier = ContactAttempt.objects.filter(submission_token=token).first()
-            if earlier is not None:
-                raise AlreadySaved(
-                    _("This conversation was already saved (double click or another tab)."),
-                    earlier,
-                )
         holds = (
             token is not None
             and locked.locked_by_id == agent.pk
             and locked.lock_token == token
             and locked.locked_until is not None
         )
+        # Saving clears the reservation's token in the same transaction, so only a token that no
+        # longer holds can have been used already.
+        earlier = (
+            ContactAttempt.objects.filter(submission_token=token).first()
+            if token is not None and not holds
+            else None
+        )
+        if earlier is not None:
+            raise AlreadySaved(
+                _("This conversation was already saved (double click or another tab)."), earlier
+            )
         if holds and locked.locked_until <= now and not reclaim:
             raise ReservationLost(
                 _(

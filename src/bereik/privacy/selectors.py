@@ -121,14 +121,6 @@ def residents_with_objection(resident_ids: Iterable[int]) -> set[int]:
     )
 
 
-def objection_to_contact(resident_field: str) -> Exists:
-    """In a query: whether the resident ``resident_field`` names objects to being contacted (one
-    query for a batch of rows instead of a second round trip)."""
-    return Exists(
-        Objection.objects.filter(resident_id=OuterRef(resident_field), withdrawn_at__isnull=True)
-    )
-
-
 def objections_of(resident) -> QuerySet[Objection]:
     return Objection.objects.filter(resident=resident).select_related("recorded_by", "withdrawn_by")
 
