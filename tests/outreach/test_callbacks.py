@@ -60,6 +60,21 @@ def test_callback_reserved_for_one_agent_is_not_offered_to_others_in_time(
     assert services.claim_next(agent=agent, now=AT_TWO).pk == entry.pk
 
 
+def test_reserved_callback_already_ready_falls_to_the_team_once_missed(
+    make_entry, agent, colleague, outcomes
+):
+    """The callback became ready at its time (someone else asked for work then), was not taken
+    by its agent, and is released to the team once the grace period has passed."""
+    make_entry()
+    entry = agree_callback(agent, outcomes, only_me=True)
+    assert services.claim_next(agent=colleague, now=AT_TWO) is None
+    entry.refresh_from_db()
+    assert (entry.status, entry.callback_agent_id) == (QueueEntry.Status.READY, agent.pk)
+
+    late = AT_TWO + selectors.CALLBACK_GRACE + dt.timedelta(minutes=1)
+    assert services.claim_next(agent=colleague, now=late).pk == entry.pk
+
+
 def test_missed_reserved_callback_falls_to_the_team_and_is_flagged(
     make_entry, agent, colleague, outcomes, supervisor
 ):

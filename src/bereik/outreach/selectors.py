@@ -150,6 +150,38 @@ def lock_is_free(now: dt.datetime) -> Q:
     return Q(locked_until__isnull=True) | Q(locked_until__lte=now)
 
 
+def promotion_due(campaign_id: int, now: dt.datetime) -> tuple[bool, bool]:
+    """Whether the campaign has waiting entries whose time has come, and reserved callbacks
+    nobody took within the grace period: one probe of two partial indexes, so that the claim
+    (which asks once a second per process) only opens a write transaction when there is work."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _PROMOTION_DUE_SQL,
+            [
+                campaign_id,
+                connection.ops.adapt_datetimefield_value(now),
+                campaign_id,
+                connection.ops.adapt_datetimefield_value(now - CALLBACK_GRACE),
+            ],
+        )
+        waiting, callbacks = cursor.fetchone()
+    return bool(waiting), bool(callbacks)
+
+
+def _promotion_due_sql() -> str:
+    entry = QueueEntry._meta.db_table
+    waiting, ready = QueueEntry.Status.WAITING.value, QueueEntry.Status.READY.value
+    return f"""
+        SELECT EXISTS (SELECT 1 FROM {entry} WHERE campaign_id = %s AND status = '{waiting}'
+                       AND next_attempt_at <= %s),
+               EXISTS (SELECT 1 FROM {entry} WHERE campaign_id = %s AND status = '{ready}'
+                       AND band = {QueueEntry.Band.CALLBACK.value}
+                       AND callback_agent_id IS NOT NULL AND callback_due_at < %s)"""  # noqa: S608
+
+
+_PROMOTION_DUE_SQL = _promotion_due_sql()
+
+
 def _ready_entries_sql() -> str:
     tables = {
         "entry": QueueEntry._meta.db_table,

@@ -253,25 +253,29 @@ def promote_due_entries(campaign_id: int, now: dt.datetime, *, force: bool = Fal
     if not force and last is not None and dt.timedelta(0) <= now - last < PROMOTION_INTERVAL:
         return
     _promoted_at[campaign_id] = now
+    waiting_due, callbacks_due = selectors.promotion_due(campaign_id, now)
+    if not (waiting_due or callbacks_due):
+        return
     due = QueueEntry.objects.filter(
         campaign_id=campaign_id, status=QueueEntry.Status.WAITING, next_attempt_at__lte=now
     )
     with transaction.atomic():
         _reservation_durability()  # promotion is recomputed from next_attempt_at after a crash
-        if connection.vendor == "postgresql":
+        if waiting_due and connection.vendor == "postgresql":
             # Concurrent claimers share the work instead of queueing on each other's row locks.
             ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:2000])
             if ids:
                 QueueEntry.objects.filter(pk__in=ids).update(status=QueueEntry.Status.READY)
-        else:
+        elif waiting_due:
             due.update(status=QueueEntry.Status.READY)
-        QueueEntry.objects.filter(
-            campaign_id=campaign_id,
-            status=QueueEntry.Status.READY,
-            band=QueueEntry.Band.CALLBACK,
-            callback_agent__isnull=False,
-            callback_due_at__lt=now - selectors.CALLBACK_GRACE,
-        ).update(callback_agent=None)
+        if callbacks_due or waiting_due:  # a promoted callback may be overdue already
+            QueueEntry.objects.filter(
+                campaign_id=campaign_id,
+                status=QueueEntry.Status.READY,
+                band=QueueEntry.Band.CALLBACK,
+                callback_agent__isnull=False,
+                callback_due_at__lt=now - selectors.CALLBACK_GRACE,
+            ).update(callback_agent=None)
 
 
 def _reservation_durability() -> None:
