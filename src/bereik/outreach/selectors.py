@@ -146,10 +146,6 @@ _HELD_ENTRY_SQL = (
 )
 
 
-def lock_is_free(now: dt.datetime) -> Q:
-    return Q(locked_until__isnull=True) | Q(locked_until__lte=now)
-
-
 def promotion_due(campaign_id: int, now: dt.datetime) -> tuple[bool, bool]:
     """Whether the campaign has waiting entries whose time has come, and reserved callbacks
     nobody took within the grace period: one probe of two partial indexes, so that the claim

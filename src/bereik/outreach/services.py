@@ -295,23 +295,36 @@ def _reserve(
     *,
     inbound=False,
     scheduled_by: str = "",
-    **where,
+    ready_only: bool = False,
 ):
     """The conditional UPDATE that makes a reservation: it only succeeds while the lock is free,
-    so of two agents racing for one entry exactly one sees rowcount 1."""
+    so of two agents racing for one entry exactly one sees rowcount 1. Written out, as the
+    claim's reads are (``selectors._READY_ENTRIES_SQL``); values are prepared by the fields."""
     token = uuid.uuid4()
-    won = (
-        QueueEntry.objects.filter(pk=entry_id, **where)
-        .filter(selectors.lock_is_free(now))
-        .update(
-            locked_by=agent,
-            locked_until=now + dt.timedelta(minutes=minutes),
-            lock_token=token,
-            locked_inbound=inbound,
-            scheduled_by=scheduled_by,
-        )
-    )
+    field = QueueEntry._meta.get_field
+    values = [
+        agent.pk,
+        field("locked_until").get_db_prep_value(now + dt.timedelta(minutes=minutes), connection),
+        field("lock_token").get_db_prep_value(token, connection),
+        inbound,
+        scheduled_by,
+        entry_id,
+        field("locked_until").get_db_prep_value(now, connection),
+    ]
+    sql = _RESERVE_SQL
+    if ready_only:
+        sql += f" AND status = '{QueueEntry.Status.READY.value}'"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        won = cursor.rowcount
     return token if won == 1 else None
+
+
+_RESERVE_SQL = (
+    f"UPDATE {QueueEntry._meta.db_table} SET locked_by_id = %s, locked_until = %s, "  # noqa: S608
+    "lock_token = %s, locked_inbound = %s, scheduled_by = %s "
+    "WHERE id = %s AND (locked_until IS NULL OR locked_until <= %s)"
+)
 
 
 def claim_next(
@@ -400,7 +413,7 @@ def _reserve_best(entries, agent, now, campaigns, policy) -> QueueEntry | None:
             now,
             minutes,
             scheduled_by=scheduled_by,
-            status=QueueEntry.Status.READY,
+            ready_only=True,
         )
         if token is not None:
             entry.locked_by = agent
