@@ -20,13 +20,13 @@ import datetime
 import itertools
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
 from django.db.models.functions import Length
 
-from .bulk import allocate_ids, insert, one_of
+from .bulk import allocate_ids, insert, one_of, probe
 from .models import Case, PhoneNumber, Resident, Signal
 from .workflow import CaseState
 
@@ -42,6 +42,7 @@ def period_of(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
+@lru_cache(maxsize=8192)  # called per signal and per month of a recidive window; few distinct days
 def months_before(day: datetime.date, months: int) -> datetime.date:
     month_index = day.year * 12 + day.month - 1 - months
     year, month = divmod(month_index, 12)
@@ -56,6 +57,10 @@ def months_before(day: datetime.date, months: int) -> datetime.date:
 def surname_match_key(prefix: str, surname: str) -> str:
     decomposed = unicodedata.normalize("NFKD", prefix + surname)
     return "".join(ch for ch in decomposed if ch.isalnum()).lower()
+
+
+def _signal_date(row: tuple) -> datetime.date:
+    return row[6]
 
 
 @dataclass(slots=True)
@@ -73,6 +78,9 @@ class CaseAssessment:
     all_repeat: bool
     has_valid_phone: bool
     signal_ids: list[int]
+    # This run's signals of residents the run made, known by fingerprint (their ids come from
+    # the database and were never read back); like ``signal_ids``, repeats left out.
+    signal_fingerprints: list[str] = field(default_factory=list)
 
 
 class SignalMatcher:
@@ -101,6 +109,14 @@ class SignalMatcher:
         self._pending: dict[int, tuple[int, str, datetime.date]] = {}
         self._last_case_id = 0  # of the pending ones, so that SQLite hands out no id twice
         self._recidive: dict[int, int] = {}  # pending case -> earlier case, for the chunk assessed
+        # What assessment needs of the signals of residents made by this run (all their signals
+        # are this run's): resident -> rows shaped like ``_assess_chunk``'s query, with the
+        # fingerprint in place of the id, in insertion (hence id) order. Saves reading them back.
+        # Most residents have one signal: that row is kept without a list around it (memory).
+        self._run_signals: dict[int, tuple | list[tuple]] = {}
+        self._valid_phone: set[int] = set()  # residents made by this run with a valid number
+        self._partner_keys: dict[str, str] = {}  # partner name -> casefolded, shared
+        self._source_had_signals: bool | None = None  # decided at the first chunk
         self.created_cases: set[int] = set()
         self.updated_cases: set[int] = set()
         self.imported = 0
@@ -116,6 +132,7 @@ class SignalMatcher:
         resident_ids = self._resolve_residents(fresh)
         self._store_phones(fresh, resident_ids)
         case_ids = self._resolve_cases(fresh, resident_ids)
+        self._keep_run_signals(fresh, resident_ids, case_ids)
         insert(
             Signal,
             [
@@ -141,16 +158,56 @@ class SignalMatcher:
         self.imported += len(fresh)
         return duplicates
 
+    def _keep_run_signals(self, signals, resident_ids, case_ids) -> None:
+        created, kept, names = self._created_residents, self._run_signals, self._partner_keys
+        for s, resident_id, case_id in zip(signals, resident_ids, case_ids, strict=True):
+            if resident_id not in created:
+                continue
+            name = names.get(s.partner_name)
+            if name is None:
+                name = names[s.partner_name] = s.partner_name.casefold()
+            row = (
+                s.fingerprint,
+                case_id,
+                resident_id,
+                s.partner_type,
+                name,
+                s.amount,
+                s.signal_date,
+                s.is_crisis,
+                s.warm_handover,
+                STATUS_OPEN,
+            )
+            earlier = kept.get(resident_id)
+            if earlier is None:
+                kept[resident_id] = row
+            elif type(earlier) is tuple:
+                kept[resident_id] = [earlier, row]
+            else:
+                earlier.append(row)
+
     def _split_duplicates(self, signals):
         fresh, duplicates, seen = [], [], self._fingerprints
+        if self._source_had_signals is None:
+            # The run holds the municipality's lock, so no other run adds signals of this source
+            # meanwhile: when there were none, only this run's own fingerprints can repeat.
+            self._source_had_signals = Signal.objects.filter(
+                municipality=self.municipality, source=self.source
+            ).exists()
         candidates = [s.fingerprint for s in signals if s.fingerprint not in seen]
-        stored = set(
-            Signal.objects.filter(
-                one_of("fingerprint", candidates),
+        if not self._source_had_signals:
+            candidates = []
+        stored = {
+            row[0]
+            for row in probe(
+                Signal,
+                ["fingerprint"],
+                "fingerprint",
+                candidates,
                 municipality=self.municipality,
                 source=self.source,
-            ).values_list("fingerprint", flat=True)
-        )
+            )
+        }
         for signal in signals:
             if signal.fingerprint in seen or signal.fingerprint in stored:
                 duplicates.append(signal)
@@ -174,10 +231,8 @@ class SignalMatcher:
         """Resident id per signal, creating residents not seen before."""
         wanted_bsns = {s.bsn for s in signals if s.bsn and s.bsn not in self._by_bsn}
         if wanted_bsns:
-            for pk, bsn in (
-                Resident.objects.filter(one_of("bsn", wanted_bsns), municipality=self.municipality)
-                .order_by("pk")
-                .values_list("pk", "bsn")
+            for pk, bsn in sorted(
+                probe(Resident, ["id", "bsn"], "bsn", wanted_bsns, municipality=self.municipality)
             ):
                 self._by_bsn.setdefault(bsn, pk)
         with_bsn, without_bsn = set(), set()
@@ -253,16 +308,8 @@ class SignalMatcher:
     def _load_identities(self, identities: set, *, blank_bsn_only: bool) -> None:
         if not identities:
             return
-        residents = Resident.objects.filter(
-            one_of("birth_date", {key[0] for key in identities}),
-            one_of("postcode", {key[1] for key in identities}),
-            one_of("house_number", {key[2] for key in identities}),
-            municipality=self.municipality,
-        )
-        if blank_bsn_only:
-            residents = residents.filter(bsn="")
-        for row in residents.order_by("pk").values_list(
-            "pk",
+        columns = [
+            "id",
             "bsn",
             "birth_date",
             "postcode",
@@ -270,7 +317,37 @@ class SignalMatcher:
             "house_number_addition",
             "surname_prefix",
             "surname",
-        ):
+        ]
+        birth_dates = {key[0] for key in identities}
+        postcodes = {key[1] for key in identities}
+        numbers = {key[2] for key in identities}
+        if blank_bsn_only:
+            # The residents without BSN are few: the (municipality, bsn) index finds them all.
+            rows = (
+                Resident.objects.filter(
+                    one_of("birth_date", birth_dates),
+                    one_of("postcode", postcodes),
+                    one_of("house_number", numbers),
+                    municipality=self.municipality,
+                    bsn="",
+                )
+                .order_by("pk")
+                .values_list(*columns)
+            )
+        else:
+            # The same rows, found per birth date in the address-identity index instead of by
+            # filtering every resident of the municipality (a cost that grew with the run).
+            rows = sorted(
+                probe(
+                    Resident,
+                    columns,
+                    "birth_date",
+                    birth_dates,
+                    any_of={"postcode": postcodes, "house_number": numbers},
+                    municipality=self.municipality,
+                )
+            )
+        for row in rows:
             pk, bsn, birth, postcode, number, addition, prefix, surname = row
             key = (birth, postcode, number, addition.upper(), surname_match_key(prefix, surname))
             self._by_identity.setdefault(key, (pk, bsn))
@@ -292,6 +369,8 @@ class SignalMatcher:
                 key = phone.e164 or phone.raw
                 if key in keys:
                     continue
+                if phone.valid and resident_id in self._created_residents:
+                    self._valid_phone.add(resident_id)
                 new_numbers.append(
                     {
                         "resident_id": resident_id,
@@ -384,7 +463,94 @@ class SignalMatcher:
         earliest = months_before(min(row[2] for row in cases.values()), self.recidive_months)
         history = defaultdict(list)  # (resident, partner type, partner name) -> signals
         signals_by_case = defaultdict(list)
-        for row in (
+        # Residents made by this run have only this run's signals, kept by ``add``; the others'
+        # come from the database (earlier runs' signals count for repeats too). Rows of one
+        # resident come from one side, ordered by date and then id (insertion order).
+        made = self._created_residents
+        stored_residents = {pk for pk in resident_ids if pk not in made}
+        rows = []
+        for resident_id in resident_ids:
+            if resident_id in made:
+                kept = self._run_signals.get(resident_id, [])
+                if type(kept) is tuple:
+                    kept = [kept]
+                rows.extend(row for row in kept if row[6] >= earliest)
+        rows.sort(key=_signal_date)  # stable: insertion order within a date
+        if stored_residents:
+            rows.extend(self._stored_signals(stored_residents, earliest))
+        for row in rows:
+            history[(row[2], row[3], row[4].casefold())].append(row)
+            if row[1] in cases:
+                signals_by_case[row[1]].append(row)
+        repeats: set[int | str] = set()
+        for rows in history.values():
+            for previous, current in itertools.pairwise(rows):
+                if current[1] not in cases:
+                    continue
+                window_start = months_before(current[6], self.recidive_months)
+                if previous[6] >= window_start and current[5] <= previous[5]:
+                    repeats.add(current[0])
+        to_repeat = [
+            row[0]
+            for rows in signals_by_case.values()
+            for row in rows
+            if row[0] in repeats and row[9] == STATUS_OPEN
+        ]
+        self._set_status([key for key in to_repeat if type(key) is int], STATUS_REPEAT)
+        self.mark_signals([key for key in to_repeat if type(key) is str], STATUS_REPEAT)
+        self._link_recidive(cases)
+        valid_phone = self._valid_phone & resident_ids
+        if stored_residents:
+            valid_phone.update(
+                PhoneNumber.objects.filter(
+                    one_of("resident_id", stored_residents), status=PhoneNumber.Status.VALID
+                ).values_list("resident_id", flat=True)
+            )
+        assessments = []
+        for pk, (_pk, resident_id, period, state, end_result) in cases.items():
+            rows = signals_by_case.get(pk, [])
+            latest_per_partner = {}
+            for row in rows:  # ordered by date: the last one per partner counts
+                latest_per_partner[(row[3], row[4].casefold())] = row[5]
+            kept = [row[0] for row in rows if row[0] not in repeats]
+            assessments.append(
+                CaseAssessment(
+                    case_id=pk,
+                    state=state,
+                    end_result=end_result,
+                    created=pk in self.created_cases,
+                    matching_period=period,
+                    total=sum(latest_per_partner.values(), Decimal(0)),
+                    is_crisis=any(row[7] for row in rows if row[0] not in repeats),
+                    warm_handover=any(row[8] for row in rows),
+                    all_repeat=bool(rows) and all(row[0] in repeats for row in rows),
+                    has_valid_phone=resident_id in valid_phone,
+                    signal_ids=[key for key in kept if type(key) is int],
+                    signal_fingerprints=[key for key in kept if type(key) is str],
+                )
+            )
+        return assessments
+
+    def _set_status(self, signal_ids: list[int], status: str) -> None:
+        if signal_ids:
+            Signal.objects.filter(one_of("pk", signal_ids)).update(status=status)
+
+    def mark_signals(self, fingerprints: list[str], status: str) -> None:
+        """Set the status of signals this run stored, given by fingerprint (unique per
+        municipality and source)."""
+        if fingerprints:
+            found = probe(
+                Signal,
+                ["id"],
+                "fingerprint",
+                fingerprints,
+                municipality=self.municipality,
+                source=self.source,
+            )
+            self._set_status([row[0] for row in found], status)
+
+    def _stored_signals(self, resident_ids, earliest):
+        return (
             Signal.objects.filter(one_of("resident_id", resident_ids), signal_date__gte=earliest)
             .order_by("signal_date", "pk")
             .values_list(
@@ -399,54 +565,7 @@ class SignalMatcher:
                 "warm_handover",
                 "status",
             )
-        ):
-            history[(row[2], row[3], row[4].casefold())].append(row)
-            if row[1] in cases:
-                signals_by_case[row[1]].append(row)
-        repeats: set[int] = set()
-        for rows in history.values():
-            for previous, current in itertools.pairwise(rows):
-                if current[1] not in cases:
-                    continue
-                window_start = months_before(current[6], self.recidive_months)
-                if previous[6] >= window_start and current[5] <= previous[5]:
-                    repeats.add(current[0])
-        to_repeat = [
-            row[0]
-            for rows in signals_by_case.values()
-            for row in rows
-            if row[0] in repeats and row[9] == STATUS_OPEN
-        ]
-        if to_repeat:
-            Signal.objects.filter(one_of("pk", to_repeat)).update(status=STATUS_REPEAT)
-        self._link_recidive(cases)
-        valid_phone = set(
-            PhoneNumber.objects.filter(
-                one_of("resident_id", resident_ids), status=PhoneNumber.Status.VALID
-            ).values_list("resident_id", flat=True)
         )
-        assessments = []
-        for pk, (_pk, resident_id, period, state, end_result) in cases.items():
-            rows = signals_by_case.get(pk, [])
-            latest_per_partner = {}
-            for row in rows:  # ordered by date: the last one per partner counts
-                latest_per_partner[(row[3], row[4].casefold())] = row[5]
-            assessments.append(
-                CaseAssessment(
-                    case_id=pk,
-                    state=state,
-                    end_result=end_result,
-                    created=pk in self.created_cases,
-                    matching_period=period,
-                    total=sum(latest_per_partner.values(), Decimal(0)),
-                    is_crisis=any(row[7] for row in rows if row[0] not in repeats),
-                    warm_handover=any(row[8] for row in rows),
-                    all_repeat=bool(rows) and all(row[0] in repeats for row in rows),
-                    has_valid_phone=resident_id in valid_phone,
-                    signal_ids=[row[0] for row in rows if row[0] not in repeats],
-                )
-            )
-        return assessments
 
     def _link_recidive(self, cases: dict) -> None:
         """Find the earlier case of each new case in the chunk (stored with it, see
@@ -484,9 +603,10 @@ class SignalMatcher:
                 self._recidive[pk] = max(earlier)[1]
 
     def store_created(self, fields: dict[int, dict]) -> None:
-        """Store new cases of the chunk just assessed, in state "new" with the fields routing
-        decided (``is_crisis``, ``due_on``, ``picked_up_on``) and their recidive link; routing
-        then moves them with ``transition_many``. Every new case must pass through here."""
+        """Store new cases of the chunk just assessed with the fields routing decided
+        (``state``, ``end_result``, ``is_crisis``, ``due_on``, ``picked_up_on``) and their
+        recidive link; routing records their move from "new" with ``transition_many_entered``.
+        Every new case must pass through here."""
         rows = []
         for pk, values in fields.items():
             resident_id, reference, period = self._pending.pop(pk)

@@ -135,15 +135,62 @@ def transition_many(
     (count and states, no personal data). Raises ``TransitionNotAllowed`` (and changes nothing)
     when any case may not make the move. Returns the number of cases moved.
     """
+    return transition_many_entered(
+        case_ids,
+        (),
+        to_state,
+        municipality=municipality,
+        actor=actor,
+        reason=reason,
+        end_result=end_result,
+        chunk_size=chunk_size,
+    )
+
+
+def transition_many_entered(
+    case_ids,
+    entered_ids,
+    to_state: CaseState,
+    *,
+    municipality,
+    actor=None,
+    reason: str = "",
+    end_result: str = "",
+    chunk_size: int = 2000,
+) -> int:
+    """``transition_many`` for a batch that also holds cases inserted in this transaction
+    directly in ``to_state`` (``entered_ids``; the intake stores its new cases routed instead of
+    as "new" and then updating each). Those count as moved from "new": each gets the timeline
+    entry and the announcement a move from "new" gives, and the batch's one audit entry counts
+    them with the moved ones, so the record is the same as if they had been stored as "new" and
+    moved. Nothing is read or updated for them."""
     from .bulk import insert, now_value, one_of
     from .models import Case
 
     case_ids = list(case_ids)
-    if not case_ids:
+    entered_ids = list(entered_ids)
+    if not case_ids and not entered_ids:
         return 0
+    if entered_ids and to_state not in TRANSITIONS[CaseState.NEW]:
+        raise TransitionNotAllowed(CaseState.NEW, to_state)
     now = timezone.now()
     occurred_at = now_value()
     from_states: dict[str, int] = {}
+
+    def timeline(pairs):
+        return [
+            {
+                "case_id": pk,
+                "from_state": state,
+                "to_state": to_state.value,
+                "actor_id": actor.pk if actor is not None else None,
+                "reason": reason,
+                "end_result": end_result,
+                "occurred_at": occurred_at,
+            }
+            for pk, state in pairs
+        ]
+
     with transaction.atomic():
         for start in range(0, len(case_ids), chunk_size):
             chunk = case_ids[start : start + chunk_size]
@@ -176,21 +223,14 @@ def transition_many(
                     fields["end_result"] = ""
                 Case.objects.filter(one_of("pk", pks)).update(**fields)
                 from_states[state] = from_states.get(state, 0) + len(pks)
-            insert(
-                CaseTransition,
-                [
-                    {
-                        "case_id": pk,
-                        "from_state": state,
-                        "to_state": to_state.value,
-                        "actor_id": actor.pk if actor is not None else None,
-                        "reason": reason,
-                        "end_result": end_result,
-                        "occurred_at": occurred_at,
-                    }
-                    for pk, state in current.items()
-                ],
-            )
+            insert(CaseTransition, timeline(current.items()))
+        if entered_ids:
+            new = CaseState.NEW.value
+            if case_transitioned.has_listeners():
+                for pk in entered_ids:
+                    _announce(pk, municipality.pk, new, to_state, end_result)
+            insert(CaseTransition, timeline((pk, new) for pk in entered_ids))
+            from_states[new] = from_states.get(new, 0) + len(entered_ids)
         record(
             actor=actor,
             action=AuditAction.UPDATE,

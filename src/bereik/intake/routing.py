@@ -29,7 +29,7 @@ from bereik.cases.matching import (
     CaseAssessment,
 )
 from bereik.cases.models import Case, Signal
-from bereik.cases.workflow import CaseState, transition_many
+from bereik.cases.workflow import CaseState, transition_many, transition_many_entered
 
 from .models import RoutingRule
 
@@ -147,19 +147,25 @@ def route(
     actor,
     summary,
     store_created,
+    mark_signals,
 ):
     """Apply decisions to one chunk of assessed cases, through ``transition_many``.
 
     Cases the run created are not stored yet: ``store_created({case_id: fields})`` (the
-    matcher's) stores them with the fields decided here, so that only their move to the target
-    state remains an update."""
+    matcher's) stores them with the fields decided here, already in their target state; their
+    timeline entry, announcement and share of the batch's audit entry come from
+    ``transition_many_entered``, as if they had been stored as "new" and moved. Signals the
+    assessment knows by fingerprint (this run's, of residents it made) get their status through
+    ``mark_signals(fingerprints, status)`` (the matcher's)."""
     created: dict[int, dict] = {}
+    entered: dict[tuple, list[int]] = {}
     reopen: list[int] = []
     moves: dict[tuple, list[int]] = {}
     urgent: dict[datetime.date, list[int]] = {}
     crisis: list[int] = []
     picked_up: list[int] = []
     unjustified_signals: list[int] = []
+    unjustified_fingerprints: list[str] = []
     reasons = {rule.pk: _("Intake rule: %(rule)s") % {"rule": rule} for rule in rules}
     for case in assessments:
         routable = case.state == CaseState.NEW or (
@@ -171,6 +177,8 @@ def route(
             due_on = add_working_days(today, decision.due_working_days)
         if case.created:  # new, hence routable
             created[case.case_id] = {
+                "state": decision.state.value,
+                "end_result": decision.end_result,
                 "is_crisis": case.is_crisis,
                 "due_on": due_on,
                 "picked_up_on": today if decision.state in PICKED_UP_STATES else None,
@@ -188,11 +196,14 @@ def route(
             if decision.state == CaseState.CLOSED and decision.end_result == case.end_result:
                 continue
             reopen.append(case.case_id)
-        moves.setdefault((decision.state, decision.end_result, decision.reason), []).append(
-            case.case_id
-        )
+        move = (decision.state, decision.end_result, decision.reason)
+        # Every group keeps one audit entry (and its place in the order), whether its cases were
+        # moved or entered directly.
+        moves.setdefault(move, [])
+        (entered.setdefault(move, []) if case.created else moves[move]).append(case.case_id)
         if decision.end_result == RESULT_UNJUSTIFIED:
             unjustified_signals.extend(case.signal_ids)
+            unjustified_fingerprints.extend(case.signal_fingerprints)
         summary.add(_OUTCOME_KEYS.get(decision.end_result, decision.state.value))
     with transaction.atomic():
         if created:
@@ -206,8 +217,9 @@ def route(
                 reason=_("Intake: new signal in the same matching period"),
             )
         for (state, end_result, reason), case_ids in moves.items():
-            transition_many(
+            transition_many_entered(
                 case_ids,
+                entered.get((state, end_result, reason), ()),
                 state,
                 municipality=municipality,
                 actor=actor,
@@ -228,3 +240,5 @@ def route(
             Signal.objects.filter(one_of("pk", unjustified_signals)).update(
                 status=STATUS_UNJUSTIFIED
             )
+        if unjustified_fingerprints:
+            mark_signals(unjustified_fingerprints, STATUS_UNJUSTIFIED)

@@ -340,6 +340,7 @@ def _store(run, spill: _ValidRows, today, issues: _IssueWriter) -> ImportRun:
                 actor=run.created_by,
                 summary=summary,
                 store_created=matcher.store_created,
+                mark_signals=matcher.mark_signals,
             )
         if already_stored:
             issues.add(

@@ -5,6 +5,7 @@ reserves a case for an agent; ``record_outcome`` is the only place that releases
 Case states change only through ``bereik.cases.workflow.transition``.
 """
 
+import contextlib
 import datetime as dt
 import time
 import uuid
@@ -337,8 +338,9 @@ def claim_next(
 
     An agent who still holds a reservation gets it back (one resident at a time, in every tab).
     On PostgreSQL the candidate rows are read ``FOR UPDATE SKIP LOCKED`` so concurrent agents look
-    at different rows; on SQLite the IMMEDIATE transaction serialises claims. On both, the
-    reservation itself is a conditional UPDATE whose row count decides who won.
+    at different rows. On SQLite they are read without taking the database's single write lock
+    (readers never wait in WAL mode), so a claim does not queue behind every outcome being saved.
+    On both, the reservation itself is a conditional UPDATE whose row count decides who won.
     """
     now = now or timezone.now()
     held = selectors.entry_held_by(agent, now)
@@ -352,7 +354,7 @@ def claim_next(
     by_campaign = {c.pk: c for c in campaigns}
     postgres = connection.vendor == "postgresql"
     for round_ in range(CLAIM_ROUNDS):
-        with transaction.atomic():
+        with transaction.atomic() if postgres else contextlib.nullcontext():
             _reservation_durability()
             entries: list[QueueEntry] = []
             for campaign in campaigns:
@@ -431,6 +433,7 @@ def _reserve_best(entries, agent, now, campaigns, policy) -> QueueEntry | None:
     return None
 
 
+@transaction.atomic
 def _close_for_objection(entry: QueueEntry, actor, now: dt.datetime) -> None:
     """Close the entry of a resident who objects to contact and end the case's calling."""
     _close_entry(entry, QueueEntry.ClosedReason.OBJECTION, now)
