@@ -20,7 +20,6 @@ from bereik.cases.workflow import (
     TransitionNotAllowed,
     case_transitioned,
     transition_many,
-    transition_many_entered,
 )
 from bereik.intake.readers import open_signal_file
 from bereik.intake.rows import parse_record
@@ -192,12 +191,12 @@ def test_entered_cases_are_recorded_as_moved_from_new(
     moved = CaseFactory(municipality=municipality)
     entered = CaseFactory(municipality=municipality, state=CaseState.CALL_QUEUE)
     with django_capture_on_commit_callbacks(execute=True):
-        count = transition_many_entered(
+        count = transition_many(
             [moved.pk],
-            [entered.pk],
             CaseState.CALL_QUEUE,
             municipality=municipality,
             reason="Intake",
+            entered_ids=[entered.pk],
         )
     assert count == 2
     moved.refresh_from_db()
@@ -225,8 +224,8 @@ def test_entered_cases_are_recorded_as_moved_from_new(
 
 def test_only_entered_cases_still_get_the_batch_audit_entry(municipality):
     entered = CaseFactory(municipality=municipality, state=CaseState.ENRICHMENT)
-    assert transition_many_entered(
-        [], [entered.pk], CaseState.ENRICHMENT, municipality=municipality
+    assert transition_many(
+        [], CaseState.ENRICHMENT, municipality=municipality, entered_ids=[entered.pk]
     )
     assert AuditEntry.objects.get(object_type="cases.case").detail["count"] == 1
     assert CaseTransition.objects.get().from_state == "new"
@@ -235,7 +234,9 @@ def test_only_entered_cases_still_get_the_batch_audit_entry(municipality):
 def test_a_state_not_reachable_from_new_cannot_be_entered(municipality):
     entered = CaseFactory(municipality=municipality)
     with pytest.raises(TransitionNotAllowed):
-        transition_many_entered([], [entered.pk], CaseState.HANDED_OVER, municipality=municipality)
+        transition_many(
+            [], CaseState.HANDED_OVER, municipality=municipality, entered_ids=[entered.pk]
+        )
     assert not CaseTransition.objects.exists()
     assert not AuditEntry.objects.filter(object_type="cases.case").exists()
 

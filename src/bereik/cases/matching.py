@@ -605,8 +605,8 @@ class SignalMatcher:
     def store_created(self, fields: dict[int, dict]) -> None:
         """Store new cases of the chunk just assessed with the fields routing decided
         (``state``, ``end_result``, ``is_crisis``, ``due_on``, ``picked_up_on``) and their
-        recidive link; routing records their move from "new" with ``transition_many_entered``.
-        Every new case must pass through here."""
+        recidive link; routing records their move from "new" (``transition_many``'s
+        ``entered_ids``). Every new case must pass through here."""
         rows = []
         for pk, values in fields.items():
             resident_id, reference, period = self._pending.pop(pk)

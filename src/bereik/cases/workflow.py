@@ -127,6 +127,7 @@ def transition_many(
     reason: str = "",
     end_result: str = "",
     chunk_size: int = 2000,
+    entered_ids=(),
 ) -> int:
     """Move many cases to ``to_state`` at once, for batch work such as the intake's routing.
 
@@ -134,36 +135,13 @@ def transition_many(
     lock, each case gets its timeline entry, and the audit trail gets one entry for the batch
     (count and states, no personal data). Raises ``TransitionNotAllowed`` (and changes nothing)
     when any case may not make the move. Returns the number of cases moved.
+
+    ``entered_ids``: cases inserted in this transaction directly in ``to_state`` (the intake
+    stores its new cases routed instead of as "new" and then updating each). They count as moved
+    from "new": each gets the timeline entry and the announcement a move from "new" gives, and
+    the batch's audit entry counts them with the moved ones, so the record is the same as if they
+    had been stored as "new" and moved. Nothing is read or updated for them.
     """
-    return transition_many_entered(
-        case_ids,
-        (),
-        to_state,
-        municipality=municipality,
-        actor=actor,
-        reason=reason,
-        end_result=end_result,
-        chunk_size=chunk_size,
-    )
-
-
-def transition_many_entered(
-    case_ids,
-    entered_ids,
-    to_state: CaseState,
-    *,
-    municipality,
-    actor=None,
-    reason: str = "",
-    end_result: str = "",
-    chunk_size: int = 2000,
-) -> int:
-    """``transition_many`` for a batch that also holds cases inserted in this transaction
-    directly in ``to_state`` (``entered_ids``; the intake stores its new cases routed instead of
-    as "new" and then updating each). Those count as moved from "new": each gets the timeline
-    entry and the announcement a move from "new" gives, and the batch's one audit entry counts
-    them with the moved ones, so the record is the same as if they had been stored as "new" and
-    moved. Nothing is read or updated for them."""
     from .bulk import insert, now_value, one_of
     from .models import Case
 

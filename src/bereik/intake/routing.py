@@ -29,7 +29,7 @@ from bereik.cases.matching import (
     CaseAssessment,
 )
 from bereik.cases.models import Case, Signal
-from bereik.cases.workflow import CaseState, transition_many, transition_many_entered
+from bereik.cases.workflow import CaseState, transition_many
 
 from .models import RoutingRule
 
@@ -154,9 +154,9 @@ def route(
     Cases the run created are not stored yet: ``store_created({case_id: fields})`` (the
     matcher's) stores them with the fields decided here, already in their target state; their
     timeline entry, announcement and share of the batch's audit entry come from
-    ``transition_many_entered``, as if they had been stored as "new" and moved. Signals the
-    assessment knows by fingerprint (this run's, of residents it made) get their status through
-    ``mark_signals(fingerprints, status)`` (the matcher's)."""
+    ``transition_many``'s ``entered_ids``, as if they had been stored as "new" and moved.
+    Signals the assessment knows by fingerprint (this run's, of residents it made) get their
+    status through ``mark_signals(fingerprints, status)`` (the matcher's)."""
     created: dict[int, dict] = {}
     entered: dict[tuple, list[int]] = {}
     reopen: list[int] = []
@@ -217,14 +217,14 @@ def route(
                 reason=_("Intake: new signal in the same matching period"),
             )
         for (state, end_result, reason), case_ids in moves.items():
-            transition_many_entered(
+            transition_many(
                 case_ids,
-                entered.get((state, end_result, reason), ()),
                 state,
                 municipality=municipality,
                 actor=actor,
                 reason=reason[:200],
                 end_result=end_result,
+                entered_ids=entered.get((state, end_result, reason), ()),
             )
         if crisis:
             Case.objects.filter(one_of("pk", crisis)).update(is_crisis=True)
