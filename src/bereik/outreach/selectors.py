@@ -3,6 +3,7 @@
 import copy
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -257,8 +258,10 @@ def as_candidate(entry: QueueEntry, campaign: Campaign, now: dt.datetime) -> Can
 # --- the workspace -----------------------------------------------------------------------------
 
 
-def dialable_numbers(resident) -> list[PhoneNumber]:
-    return [n for n in resident.phone_numbers.all() if n.status == PhoneNumber.Status.VALID]
+def dialable_numbers(numbers: Iterable[PhoneNumber]) -> list[PhoneNumber]:
+    """Of a resident's numbers (``resident.phone_numbers.all()``, prefetched or not), those that
+    may be dialled, in their order."""
+    return [n for n in numbers if n.status == PhoneNumber.Status.VALID]
 
 
 def failed_attempts_on(number: PhoneNumber) -> int:

@@ -169,7 +169,7 @@ def enqueue_cases(*, actor, campaign: Campaign, now: dt.datetime | None = None) 
                 )
                 result.objected += 1
                 continue
-            numbers = selectors.dialable_numbers(case.resident)
+            numbers = selectors.dialable_numbers(case.resident.phone_numbers.all())
             if not numbers:
                 transition(case, CaseState.ENRICHMENT, actor=actor, reason="no usable number")
                 result.without_number += 1
@@ -221,7 +221,7 @@ def send_prenotifications(*, actor, campaign: Campaign, entry_ids: list[int]) ->
         mobile = next(
             (
                 n
-                for n in selectors.dialable_numbers(entry.case.resident)
+                for n in selectors.dialable_numbers(entry.case.resident.phone_numbers.all())
                 if n.kind == PhoneNumber.Kind.MOBILE
             ),
             None,
@@ -642,7 +642,7 @@ def derive_result(outcomes: list[OutcomeCode]) -> OutcomeCode | None:
 def _next_number(numbers: list[PhoneNumber], current: PhoneNumber | None) -> PhoneNumber | None:
     """The number to dial next of the resident's ``numbers``: the current one while it may be
     dialled, else the first dialable one."""
-    dialable = [n for n in numbers if n.status == PhoneNumber.Status.VALID]
+    dialable = selectors.dialable_numbers(numbers)
     if current is not None and any(n.pk == current.pk for n in dialable):
         return current
     return dialable[0] if dialable else None
@@ -997,7 +997,7 @@ def start_inbound(*, agent, case: Case, now: dt.datetime | None = None) -> Queue
                 _("%(municipality)s has no active campaign to register this call in.")
                 % {"municipality": case.municipality.name}
             )
-        numbers = selectors.dialable_numbers(case.resident)
+        numbers = selectors.dialable_numbers(case.resident.phone_numbers.all())
         entry, _created = QueueEntry.objects.get_or_create(
             case=case,
             defaults={
@@ -1112,7 +1112,7 @@ def send_message(
             number = next(
                 (
                     n
-                    for n in selectors.dialable_numbers(case.resident)
+                    for n in selectors.dialable_numbers(case.resident.phone_numbers.all())
                     if n.kind == PhoneNumber.Kind.MOBILE
                 ),
                 None,

@@ -193,15 +193,12 @@ def request_figures_refresh(*, municipality_id: int) -> dt.datetime | None:
 
     from .tasks import refresh_requested_figures
 
-    if not refresh_requested_figures.get_backend().supports_defer:
-        FigureRefreshRequest.objects.get_or_create(
-            municipality_id=municipality_id, defaults={"requested_at": timezone.now()}
-        )
-        return None
-    delay = dt.timedelta(seconds=getattr(settings, "REPORTING_REFRESH_DELAY", 300))
     request, created = FigureRefreshRequest.objects.get_or_create(
         municipality_id=municipality_id, defaults={"requested_at": timezone.now()}
     )
+    if not refresh_requested_figures.get_backend().supports_defer:
+        return None
+    delay = dt.timedelta(seconds=getattr(settings, "REPORTING_REFRESH_DELAY", 300))
     if created:
         refresh_requested_figures.using(run_after=request.requested_at + delay).enqueue(
             municipality_id=municipality_id
