@@ -1050,6 +1050,10 @@ def save_outcome_setting(
     if unknown:
         raise ValueError(f"not a municipal setting: {sorted(unknown)}")
     with transaction.atomic():
+        # Two first saves at once would both find no setting and both insert it (the second
+        # failing on the unique constraint): the code's row is the lock that orders them. A
+        # key-less lock, so agents recording this outcome meanwhile are not held up.
+        OutcomeCode.objects.select_for_update(no_key=True).filter(pk=outcome.pk).exists()
         setting = (
             OutcomeSetting.objects.select_for_update()
             .filter(municipality_id=municipality_id, outcome=outcome)
