@@ -121,6 +121,64 @@ def test_no_number_left_sends_the_case_to_enrichment(make_entry, agent, outcomes
     assert entry.closed_reason == QueueEntry.ClosedReason.NO_NUMBER
 
 
+def test_a_number_found_by_enrichment_brings_the_case_back_to_calling(
+    make_entry, agent, outcomes, campaign
+):
+    from bereik.intake import enrichment
+
+    make_entry()
+    entry = claim(agent)
+    save(agent, entry, outcomes["verkeerd_persoon"])
+    case = entry.case
+    case.refresh_from_db()
+    assert case.state == CaseState.ENRICHMENT
+    assert claim(agent) is None  # nobody left to call
+
+    batch, _export = enrichment.create_batch(municipality=campaign.municipality, actor=None)
+    answer = f"zaaknummer;telefoonnummer\n{case.reference};06-87654321\n"
+    enrichment.import_answers(batch=batch, content=answer.encode(), actor=None)
+    case.refresh_from_db()
+    assert case.state == CaseState.CALL_QUEUE
+
+    later = NOW + dt.timedelta(hours=2)
+    result = services.enqueue_cases(actor=agent, campaign=campaign, now=later)
+    assert result.added == 1
+    again = claim(agent, later)
+    assert again is not None and again.pk == entry.pk
+    assert again.current_number.e164 == "+31687654321"
+    assert (again.closed_reason, again.day_parts_tried) == ("", 0)
+    assert again.attempts == 1  # the history stays
+    # A second press queues nothing twice.
+    assert services.enqueue_cases(actor=agent, campaign=campaign, now=later).added == 0
+
+
+def test_next_months_campaign_carries_on_the_open_entries_of_an_ended_one(
+    make_entry, agent, outcomes, campaign
+):
+    entry = make_entry(status=QueueEntry.Status.WAITING, next_attempt_at=NOW, attempts=3)
+    other_open = make_entry()  # stays: its campaign is still running
+    campaign.ends_on = NOW.date() - dt.timedelta(days=1)
+    campaign.save()
+    running = CampaignFactory(municipality=campaign.municipality, name="Nieuwe maand")
+    other_open.campaign = CampaignFactory(municipality=campaign.municipality)
+    other_open.save()
+
+    result = services.enqueue_cases(actor=agent, campaign=running, now=NOW)
+    assert result.added == 1
+    entry.refresh_from_db()
+    other_open.refresh_from_db()
+    assert (entry.campaign, entry.status, entry.attempts) == (
+        running,
+        QueueEntry.Status.WAITING,
+        3,
+    )
+    assert other_open.campaign != running
+    claimed = {claim(agent).pk}
+    save(agent, QueueEntry.objects.get(pk=next(iter(claimed))), outcomes["geen_gehoor"])
+    claimed.add(claim(agent).pk)
+    assert claimed == {entry.pk, other_open.pk}
+
+
 def test_two_attempts_a_day_then_the_next_calling_day(make_entry, agent, outcomes):
     make_entry()
     entry = claim(agent)
@@ -162,6 +220,21 @@ def test_case_result_is_the_final_code_else_the_last_outcome(outcomes):
         == outcomes["bereikt"]
     )
     assert derive([]) is None
+
+
+def test_the_derived_result_is_stored_with_the_queue_entry(make_entry, agent, outcomes):
+    make_entry()
+    save(agent, claim(agent), outcomes["geen_gehoor"])
+    later = NOW + dt.timedelta(hours=3)
+    entry = claim(agent, later)
+    save(agent, entry, outcomes["voicemail"], now=later)
+    entry.refresh_from_db()
+    assert (entry.last_outcome, entry.result_outcome) == (outcomes["voicemail"],) * 2
+    third = entry.next_attempt_at
+    entry = claim(agent, third)
+    save(agent, entry, outcomes["foutieve_import"], now=third, summary="Onbekend adres")
+    entry.refresh_from_db()
+    assert entry.result_outcome == outcomes["foutieve_import"]
 
 
 def test_objection_closes_the_entry_and_is_respected_later(make_entry, agent, outcomes, campaign):

@@ -76,6 +76,13 @@ TRANSITIONS: dict[CaseState, frozenset[CaseState]] = {
 case_transitioned = Signal()
 
 
+# Sent inside the transaction that made cases more urgent than they were (a crisis signal, an
+# earlier deadline) without moving them, with ``crisis_ids`` (cases now marked crisis) and
+# ``due_on`` ({date: case ids whose deadline became that date}). Receivers keep what they derived
+# from the case in step, in the same transaction (the call queue ranks on its own copy).
+case_urgency_raised = Signal()
+
+
 def _announce(case_id: int, municipality_id: int, from_state, to_state, end_result: str) -> None:
     transaction.on_commit(
         lambda: case_transitioned.send(

@@ -214,7 +214,7 @@ def accept(*, actor, handover: Handover, assign_to=None) -> Handover:
         _require_status(locked, Handover.Status.OPEN)
         _require_colleague(locked, worker)
         if CaseState(locked.case.state) != CaseState.HANDED_OVER:
-            _move(locked.case, CaseState.HANDED_OVER, actor=actor, reason="handover accepted")
+            _move(locked.case, CaseState.HANDED_OVER, actor=actor, reason=_("Handover accepted"))
         locked.status = Handover.Status.ACCEPTED
         locked.accepted_at = timezone.now()
         locked.assigned_to = worker
@@ -282,7 +282,7 @@ def register_contact(
         )
         if reached:
             if CaseState(locked.case.state) == CaseState.HANDED_OVER:
-                _move(locked.case, CaseState.FOLLOW_UP, actor=actor, reason="resident reached")
+                _move(locked.case, CaseState.FOLLOW_UP, actor=actor, reason=_("Resident reached"))
             if locked.status != Handover.Status.IN_CONTACT:
                 locked.status = Handover.Status.IN_CONTACT
                 locked.save(update_fields=["status"])
@@ -311,7 +311,7 @@ def register_result(*, actor, handover: Handover, result: str) -> Handover:
             locked.case,
             CaseState.CLOSED,
             actor=actor,
-            reason="follow-up result",
+            reason=_("Follow-up result"),
             end_result=str(result),
         )
         locked.status = Handover.Status.COMPLETED
@@ -400,7 +400,7 @@ def close_unhandled(*, actor, handover: Handover, end_result: str) -> Handover:
             locked.case,
             CaseState.CLOSED,
             actor=actor,
-            reason="closed by coordinator",
+            reason=_("Closed by the coordinator"),
             end_result=end_result,
         )
         if unrouted:

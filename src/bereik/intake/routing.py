@@ -29,7 +29,7 @@ from bereik.cases.matching import (
     CaseAssessment,
 )
 from bereik.cases.models import Case, Signal
-from bereik.cases.workflow import CaseState, transition_many
+from bereik.cases.workflow import CaseState, case_urgency_raised, transition_many
 
 from .models import RoutingRule
 
@@ -232,6 +232,8 @@ def route(
             Case.objects.filter(
                 Q(due_on__isnull=True) | Q(due_on__gt=due_on), one_of("pk", case_ids)
             ).update(due_on=due_on)
+        if crisis or urgent:
+            case_urgency_raised.send(sender=Case, crisis_ids=crisis, due_on=urgent)
         if picked_up:
             Case.objects.filter(one_of("pk", picked_up), picked_up_on__isnull=True).update(
                 picked_up_on=today

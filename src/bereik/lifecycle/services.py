@@ -400,7 +400,9 @@ def _re_approach(case: Case, proposal: Proposal, actor, note: str) -> None:
         )
     if state == S.CALL_QUEUE:
         outreach_services.withdraw_from_queue([case.pk], timezone.now())
-    transition(case, S.SOCIAL_WORK_QUEUE, actor=actor, reason="Heraanpak via sociaal werk")
+    transition(
+        case, S.SOCIAL_WORK_QUEUE, actor=actor, reason=_("Renewed approach through social work")
+    )
     found = selectors.handover_models()
     if found is not None:
         from bereik.handover.services import create_handover

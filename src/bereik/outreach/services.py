@@ -137,65 +137,92 @@ class EnqueueResult:
 
 
 def enqueue_cases(*, actor, campaign: Campaign, now: dt.datetime | None = None) -> EnqueueResult:
-    """Put the municipality's cases that wait for calling (state CALL_QUEUE, not yet queued) into
-    this campaign. Cases without a usable number go to enrichment; residents who objected to
-    calls are not called again."""
+    """Put the municipality's cases that wait for calling (state CALL_QUEUE) into this campaign.
+
+    Besides cases never queued, that takes back cases whose entry was closed while the case
+    returned to calling (a number found by enrichment after the last one failed) and entries
+    still open in a campaign that has ended (next month's campaign carries them on with their
+    schedule and callbacks). Cases without a usable number go to enrichment; residents who
+    objected to calls are not called again.
+    """
     now = now or timezone.now()
+    today = timezone.localdate(now)
     calendar = selectors.calendar_for(campaign)
     first_call = calendar.next_open(now) or now
     result = EnqueueResult()
+    ended = (
+        Q(queue_entry__campaign__is_active=False)
+        | Q(queue_entry__campaign__ends_on__lt=today)
+        | Q(queue_entry__campaign__starts_on__gt=today)
+    ) & ~Q(queue_entry__campaign=campaign)
     cases = (
-        Case.objects.filter(
-            municipality_id=campaign.municipality_id,
-            state=CaseState.CALL_QUEUE,
-            queue_entry__isnull=True,
+        Case.objects.filter(municipality_id=campaign.municipality_id, state=CaseState.CALL_QUEUE)
+        .filter(
+            Q(queue_entry__isnull=True) | Q(queue_entry__status=QueueEntry.Status.CLOSED) | ended
         )
-        .select_related("resident")
+        .select_related("resident", "queue_entry")
         .prefetch_related("resident__phone_numbers")
         .order_by("pk")
     )
-    new_entries = []
+    new_entries, reopened, carried_on = [], [], []
     with transaction.atomic():
         cases = list(cases)
         objected = residents_with_objection({case.resident_id for case in cases})
         for case in cases:
+            entry = getattr(case, "queue_entry", None)
+            if entry is not None and entry.status != QueueEntry.Status.CLOSED:
+                entry.campaign = campaign
+                carried_on.append(entry)
+                continue
             if case.resident_id in objected:
                 transition(
                     case,
                     CaseState.CLOSED,
                     actor=actor,
-                    reason="objection to calls",
+                    reason=_("Objection to calls"),
                     end_result=END_RESULT_OTHER,
                 )
                 result.objected += 1
                 continue
             numbers = selectors.dialable_numbers(case.resident.phone_numbers.all())
             if not numbers:
-                transition(case, CaseState.ENRICHMENT, actor=actor, reason="no usable number")
+                transition(case, CaseState.ENRICHMENT, actor=actor, reason=_("No usable number"))
                 result.without_number += 1
                 continue
-            new_entries.append(
-                QueueEntry(
-                    case=case,
-                    campaign=campaign,
-                    municipality_id=campaign.municipality_id,
-                    status=QueueEntry.Status.WAITING,
-                    band=QueueEntry.Band.CRISIS if case.is_crisis else QueueEntry.Band.NORMAL,
-                    is_crisis=case.is_crisis,
-                    rank_date=case.due_on or QueueEntry._meta.get_field("rank_date").default,
-                    entered_at=now,
-                    next_attempt_at=first_call,
-                    current_number=numbers[0],
-                )
+            fresh = QueueEntry(
+                case=case,
+                campaign=campaign,
+                municipality_id=campaign.municipality_id,
+                status=QueueEntry.Status.WAITING,
+                band=QueueEntry.Band.CRISIS if case.is_crisis else QueueEntry.Band.NORMAL,
+                is_crisis=case.is_crisis,
+                rank_date=case.due_on or QueueEntry._meta.get_field("rank_date").default,
+                entered_at=now,
+                next_attempt_at=first_call,
+                current_number=numbers[0],
             )
+            if entry is None:
+                new_entries.append(fresh)
+            else:  # closed earlier: it starts again, its attempts and last outcome kept
+                for name in _REOPENED_FIELDS:
+                    setattr(entry, name, getattr(fresh, name))
+                for name, value in _REOPENED_RESET.items():
+                    setattr(entry, name, value)
+                reopened.append(entry)
         QueueEntry.objects.bulk_create(new_entries, batch_size=1000)
-        result.added = len(new_entries)
+        QueueEntry.objects.bulk_update(
+            reopened, [*_REOPENED_FIELDS, *_REOPENED_RESET], batch_size=1000
+        )
+        QueueEntry.objects.bulk_update(carried_on, ["campaign"], batch_size=1000)
+        result.added = len(new_entries) + len(reopened) + len(carried_on)
         record(
             actor=actor,
             action=AuditAction.CREATE,
             obj=campaign,
             detail={
-                "queued": result.added,
+                "queued": len(new_entries),
+                "reopened": len(reopened),
+                "carried_on": len(carried_on),
                 "to_enrichment": result.without_number,
                 "objected": result.objected,
             },
@@ -205,8 +232,52 @@ def enqueue_cases(*, actor, campaign: Campaign, now: dt.datetime | None = None) 
             transaction.on_commit(
                 lambda: send_prenotifications(actor=actor, campaign=campaign, entry_ids=entry_ids)
             )
-    logger.info("cases_queued", campaign_id=campaign.pk, **result.__dict__)
+    logger.info(
+        "cases_queued",
+        campaign_id=campaign.pk,
+        reopened=len(reopened),
+        carried_on=len(carried_on),
+        **result.__dict__,
+    )
     return result
+
+
+# What a closed entry takes over from a new one when its case returns to calling, and what it
+# resets (reservation, callback, closing, the day-parts tried on its previous number).
+_REOPENED_FIELDS = (
+    "campaign",
+    "status",
+    "band",
+    "is_crisis",
+    "rank_date",
+    "entered_at",
+    "next_attempt_at",
+    "current_number",
+)
+_REOPENED_RESET = {
+    "day_parts_tried": 0,
+    "scheduled_by": "",
+    "locked_by": None,
+    "locked_until": None,
+    "lock_token": None,
+    "locked_inbound": False,
+    "callback_due_at": None,
+    "callback_agent": None,
+    "closed_reason": "",
+    "closed_at": None,
+}
+
+
+def on_case_urgency_raised(sender, *, crisis_ids, due_on, **kwargs) -> None:
+    """A queued case became a crisis or got an earlier deadline (a new signal): its entry ranks
+    accordingly from now on. A callback keeps its band (it already comes first)."""
+    open_entries = QueueEntry.objects.exclude(status=QueueEntry.Status.CLOSED)
+    if crisis_ids:
+        crisis = open_entries.filter(case_id__in=crisis_ids)
+        crisis.filter(band=QueueEntry.Band.NORMAL).update(band=QueueEntry.Band.CRISIS)
+        crisis.filter(is_crisis=False).update(is_crisis=True)
+    for day, case_ids in due_on.items():
+        open_entries.filter(case_id__in=case_ids, rank_date__gt=day).update(rank_date=day)
 
 
 def send_prenotifications(*, actor, campaign: Campaign, entry_ids: list[int]) -> int:
@@ -441,7 +512,7 @@ def _close_for_objection(entry: QueueEntry, actor, now: dt.datetime) -> None:
         entry=entry, fulfilled_at__isnull=True, cancelled_at__isnull=True
     ).update(cancelled_at=now)
     case = Case.objects.get(pk=entry.case_id)
-    reason = "objection to calls"
+    reason = _("Objection to calls")
     _move_case(case, CaseState.CLOSED, actor=actor, reason=reason, end_result=END_RESULT_OTHER)
     logger.info("queue_entry_closed_for_objection", entry_id=entry.pk, case_id=entry.case_id)
 
@@ -773,7 +844,7 @@ def _register_attempt(agent, entry: QueueEntry, token, data: OutcomeInput, now) 
         "lock_token": None,
         "locked_inbound": False,
     }
-    reason = f"outcome:{outcome.code}"
+    reason = _("Call outcome: %(outcome)s") % {"outcome": outcome.label}
 
     if data.objection:
         if not has_objection(case.resident_id):
@@ -785,7 +856,7 @@ def _register_attempt(agent, entry: QueueEntry, token, data: OutcomeInput, now) 
                 actor=agent,
             )
         _close_queue(entry, fields, QueueEntry.ClosedReason.OBJECTION, now)
-        _move_case(case, CaseState.REACHED_NO_HELP, actor=agent, reason="objection to calls")
+        _move_case(case, CaseState.REACHED_NO_HELP, actor=agent, reason=_("Objection to calls"))
         _respect_objection_elsewhere(entry, agent, now)
     elif outcome.is_final and outcome.right_party_contact:
         _close_queue(entry, fields, QueueEntry.ClosedReason.REACHED, now)
@@ -822,7 +893,7 @@ def _register_attempt(agent, entry: QueueEntry, token, data: OutcomeInput, now) 
             closed_at=None,
         )
         if entry.status == QueueEntry.Status.CLOSED:
-            _move_case(case, CaseState.CALL_QUEUE, actor=agent, reason="callback agreed")
+            _move_case(case, CaseState.CALL_QUEUE, actor=agent, reason=_("Callback agreed"))
         QueueEntry.objects.filter(pk=entry.pk).update(**fields)
     elif entry.status == QueueEntry.Status.CLOSED:
         # An inbound contact on a finished entry that needs no follow-up: record only.
@@ -902,10 +973,10 @@ def _schedule_retry(entry, fields, outcome, number, now, agent) -> None:
     if next_number is None:
         if any(n.status == PhoneNumber.Status.EXHAUSTED for n in numbers):
             _close_queue(entry, fields, QueueEntry.ClosedReason.EXHAUSTED, now)
-            _move_case(case, CaseState.EXHAUSTED, actor=agent, reason="attempts used up")
+            _move_case(case, CaseState.EXHAUSTED, actor=agent, reason=_("Attempts used up"))
         else:
             _close_queue(entry, fields, QueueEntry.ClosedReason.NO_NUMBER, now)
-            _move_case(case, CaseState.ENRICHMENT, actor=agent, reason="no usable number left")
+            _move_case(case, CaseState.ENRICHMENT, actor=agent, reason=_("No usable number left"))
         return
     calendar = selectors.calendar_for(campaign, around=timezone.localdate(now))
     if current is not None and next_number.pk == current.pk:
@@ -923,7 +994,12 @@ def _schedule_retry(entry, fields, outcome, number, now, agent) -> None:
         next_at = calendar.next_open(now)
     if next_at is None or not selectors.campaign_runs_on(campaign, timezone.localdate(next_at)):
         _close_queue(entry, fields, QueueEntry.ClosedReason.EXHAUSTED, now)
-        _move_case(case, CaseState.EXHAUSTED, actor=agent, reason="campaign has no time left")
+        _move_case(
+            case,
+            CaseState.EXHAUSTED,
+            actor=agent,
+            reason=_("The campaign has no calling time left"),
+        )
         return
     fields.update(
         status=QueueEntry.Status.WAITING,
@@ -950,7 +1026,7 @@ def _respect_objection_elsewhere(entry: QueueEntry, agent, now) -> None:
             other.case,
             CaseState.CLOSED,
             actor=agent,
-            reason="objection to calls",
+            reason=_("Objection to calls"),
             end_result=END_RESULT_OTHER,
         )
 
