@@ -93,7 +93,9 @@ def test_cm_adapter_posts_the_documented_json_and_reads_the_answer(
     assert sent["msg"][0]["body"]["content"] == message.body
 
 
-def test_cm_rejection_is_recorded_as_failed(make_entry, agent, sms_template, provider, monkeypatch):
+def test_cm_rejection_is_recorded_as_failed(
+    make_entry, agent, sms_template, provider, monkeypatch, caplog
+):
     monkeypatch.setenv("SMS_BACKEND", "cm")
     monkeypatch.setenv("SMS_CM_URL", provider)
     monkeypatch.setenv("SMS_CM_PRODUCT_TOKEN", "token")
@@ -103,6 +105,9 @@ def test_cm_rejection_is_recorded_as_failed(make_entry, agent, sms_template, pro
     assert message.status == OutboundMessage.Status.FAILED
     assert "No account found" in message.error
     assert ContactAttempt.objects.get(case=entry.case).kind == ContactAttempt.Kind.SMS
+    [event] = logged(caplog, "sms_rejected")
+    assert event["status"] == 400 and event["detail"] == "No account found"
+    assert event["reference"] == message.provider_reference != ""
 
 
 def test_unreachable_provider_fails_without_raising():
@@ -167,3 +172,163 @@ def test_prenotification_sms_before_the_first_attempt_delays_the_first_call(
         services.enqueue_cases(actor=agent, campaign=campaign)
     assert ContactAttempt.objects.get(case=case).kind == ContactAttempt.Kind.SMS
     assert case.queue_entry.next_attempt_at == NOW + services.PRENOTIFICATION_LEAD
+
+
+# --- failures: recorded as failed, detail in the log and on the record, never shown raw ---------
+
+
+def logged(caplog, event):
+    """The structlog events (dicts, routed through stdlib logging) with this name."""
+    return [r.msg for r in caplog.records if isinstance(r.msg, dict) and r.msg["event"] == event]
+
+
+def test_an_unknown_sms_backend_is_a_failed_message_not_an_error(
+    make_entry, agent, sms_template, monkeypatch, caplog
+):
+    monkeypatch.setenv("SMS_BACKEND", "kpn")
+    entry = make_entry()
+    message = services.send_message(actor=agent, case=entry.case, template=sms_template)
+    assert message.status == OutboundMessage.Status.FAILED
+    assert message.backend == "kpn"
+    assert "SMS_BACKEND 'kpn'" in message.error
+    assert ContactAttempt.objects.get(case=entry.case).message == message
+    [event] = logged(caplog, "message_backend_unavailable")
+    assert "SMS_BACKEND 'kpn'" in event["problem"]
+    assert event["reference"] == message.provider_reference != ""  # the log finds the record
+
+
+def test_cm_without_a_product_token_is_a_failed_message_not_an_error(
+    make_entry, agent, sms_template, provider, monkeypatch, caplog
+):
+    monkeypatch.setenv("SMS_BACKEND", "cm")
+    monkeypatch.setenv("SMS_CM_URL", provider)
+    monkeypatch.delenv("SMS_CM_PRODUCT_TOKEN", raising=False)
+    entry = make_entry()
+    message = services.send_message(actor=agent, case=entry.case, template=sms_template)
+    assert message.status == OutboundMessage.Status.FAILED
+    assert message.backend == "cm"
+    assert "SMS_CM_PRODUCT_TOKEN" in message.error
+    assert StubProvider.received == []  # nothing left Bereik
+    assert "SMS_CM_PRODUCT_TOKEN" in logged(caplog, "message_backend_unavailable")[0]["problem"]
+
+
+def test_a_malformed_sms_timeout_is_a_failed_message_not_an_error(
+    make_entry, agent, sms_template, provider, monkeypatch
+):
+    monkeypatch.setenv("SMS_BACKEND", "cm")
+    monkeypatch.setenv("SMS_CM_URL", provider)
+    monkeypatch.setenv("SMS_CM_PRODUCT_TOKEN", "token")
+    monkeypatch.setenv("SMS_TIMEOUT_SECONDS", "tien")
+    entry = make_entry()
+    message = services.send_message(actor=agent, case=entry.case, template=sms_template)
+    assert message.status == OutboundMessage.Status.FAILED
+    assert "SMS_TIMEOUT_SECONDS" in message.error
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        ["Accepted"],
+        "Accepted",
+        None,
+        {"details": "Created 1 message(s)", "messages": ["Accepted"]},
+        {"details": "Created 1 message(s)", "messages": {"status": "Accepted"}},
+    ],
+    ids=["list", "string", "null", "message-not-an-object", "messages-not-a-list"],
+)
+def test_cm_answer_that_is_not_the_documented_object_is_a_failed_message(
+    answer, make_entry, agent, sms_template, provider, monkeypatch, caplog
+):
+    monkeypatch.setenv("SMS_BACKEND", "cm")
+    monkeypatch.setenv("SMS_CM_URL", provider)
+    monkeypatch.setenv("SMS_CM_PRODUCT_TOKEN", "token")
+    StubProvider.answer = (200, answer)
+    entry = make_entry()
+    message = services.send_message(actor=agent, case=entry.case, template=sms_template)
+    assert message.status == OutboundMessage.Status.FAILED
+    assert message.error.startswith("HTTP 200: unexpected answer")
+    [event] = logged(caplog, "sms_unexpected_answer")
+    assert event["status"] == 200 and event["reference"] == message.provider_reference != ""
+
+
+def send_from_workspace(client, entry, template):
+    client.post(reverse("outreach:next"))
+    return client.post(
+        reverse("outreach:send_message", args=[entry.pk]),
+        {"template": template.pk},
+        HTTP_HX_REQUEST="true",
+    )
+
+
+GENERIC_FAILURE = "Het bericht kon niet worden verstuurd"
+
+
+@pytest.mark.parametrize(
+    ("environment", "answer", "detail"),
+    [
+        ({"SMS_BACKEND": "kpn"}, None, "SMS_BACKEND 'kpn'"),
+        ({"SMS_BACKEND": "cm", "SMS_CM_PRODUCT_TOKEN": ""}, None, "SMS_CM_PRODUCT_TOKEN"),
+        (
+            {"SMS_BACKEND": "cm", "SMS_CM_PRODUCT_TOKEN": "token"},
+            (401, {"details": "Invalid product token", "errorCode": 999, "messages": []}),
+            "HTTP 401: Invalid product token",
+        ),
+        (
+            {"SMS_BACKEND": "cm", "SMS_CM_PRODUCT_TOKEN": "token"},
+            (200, ["Accepted"]),
+            "HTTP 200: unexpected answer",
+        ),
+    ],
+    ids=["unknown-backend", "no-token", "rejected", "not-an-object"],
+)
+def test_the_agent_sees_a_clear_dutch_message_and_not_the_technical_reason(
+    environment,
+    answer,
+    detail,
+    make_entry,
+    agent,
+    sms_template,
+    provider,
+    verified_client,
+    monkeypatch,
+):
+    monkeypatch.setenv("SMS_CM_URL", provider)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    if answer is not None:
+        StubProvider.answer = answer
+    with freeze_time(NOW):
+        entry = make_entry()
+        response = send_from_workspace(verified_client(agent), entry, sms_template)
+    assert response.status_code == 200
+    assert GENERIC_FAILURE in response.text
+    for technical in (detail, "HTTP", "SMS_", "configuration", "unexpected"):
+        assert technical not in response.text
+    message = OutboundMessage.objects.get(case=entry.case)
+    assert message.status == OutboundMessage.Status.FAILED and detail in message.error
+
+
+def test_an_unreachable_provider_is_not_shown_to_the_agent(
+    make_entry, agent, sms_template, verified_client, monkeypatch
+):
+    import socket
+
+    with socket.socket() as closed:  # a local port nobody listens on: connection refused
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setenv("SMS_BACKEND", "cm")
+    monkeypatch.setenv("SMS_CM_URL", f"http://127.0.0.1:{port}/v1.0/message")
+    monkeypatch.setenv("SMS_CM_PRODUCT_TOKEN", "token")
+    with freeze_time(NOW):
+        entry = make_entry()
+        client = verified_client(agent)
+        client.post(reverse("outreach:next"))
+        response = client.post(  # without htmx: a flash message on the workspace
+            reverse("outreach:send_message", args=[entry.pk]),
+            {"template": sms_template.pk},
+            follow=True,
+        )
+    shown = [str(m) for m in response.context["messages"]]
+    assert len(shown) == 1 and shown[0].startswith(GENERIC_FAILURE)
+    assert "unreachable" not in response.text
+    assert OutboundMessage.objects.get(case=entry.case).error.startswith("unreachable: ")

@@ -7,6 +7,12 @@
 - E-mail goes through Django's configured mailer (``EMAIL_URL``).
 
 Another provider is one class with a ``send`` method and a ``register`` call.
+
+A backend never raises for a message that could not be sent: it returns a failed ``Delivery``
+whose ``error`` (the technical reason: configuration, HTTP status, provider details) is stored on
+the ``OutboundMessage`` and logged with the message's reference; the agent is shown a generic
+message. A backend that cannot even be set up (unknown ``SMS_BACKEND``, missing product token)
+is replaced by ``UnavailableBackend``, which fails every message the same way.
 """
 
 import json
@@ -17,6 +23,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import structlog
+from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage
 
 from bereik.conf.env import env
@@ -37,7 +44,7 @@ class Message:
 class Delivery:
     ok: bool
     backend: str
-    reference: str = ""
+    reference: str = ""  # on a failure too: links the log events to the stored message
     error: str = ""
 
 
@@ -55,13 +62,47 @@ def register(name: str, factory: Callable[[], MessageBackend]) -> None:
 
 
 def backend_for(channel: str) -> MessageBackend:
+    """The backend for a channel. Never raises: a misconfigured SMS backend (an unknown
+    ``SMS_BACKEND``, a missing product token, a malformed timeout) becomes an
+    :class:`UnavailableBackend`, so the message is stored as failed instead of the page failing."""
     if channel == "email":
         return _REGISTRY["email"]()
-    name = env("SMS_BACKEND")
     try:
-        return _REGISTRY[name]()
-    except KeyError:
-        raise LookupError(f"SMS_BACKEND {name!r} is not one of {sorted(_REGISTRY)}") from None
+        name = env("SMS_BACKEND")
+    except ImproperlyConfigured as error:
+        return UnavailableBackend("sms", str(error))
+    factory = _REGISTRY.get(name)
+    if factory is None:
+        return UnavailableBackend(name, f"SMS_BACKEND {name!r} is not one of {sorted(_REGISTRY)}")
+    try:
+        return factory()
+    except (LookupError, ImproperlyConfigured) as error:
+        return UnavailableBackend(name, str(error))
+
+
+class UnavailableBackend:
+    """Stands in for a backend that could not be set up: sends nothing, every message fails with
+    the configuration problem as its (technical) error, and each attempt is logged as an error
+    for the administrator."""
+
+    def __init__(self, name: str, problem: str):
+        self.name = (name or "sms")[:40]  # OutboundMessage.backend holds 40 characters
+        self.problem = problem
+
+    def send(self, message: Message) -> Delivery:
+        logger.error(
+            "message_backend_unavailable",
+            backend=self.name,
+            channel=message.channel,
+            reference=message.reference,
+            problem=self.problem,
+        )
+        return Delivery(
+            ok=False,
+            backend=self.name,
+            reference=message.reference,
+            error=f"configuration: {self.problem}"[:500],
+        )
 
 
 class LogBackend:
@@ -86,7 +127,12 @@ class EmailBackend:
         try:
             EmailMessage(subject=message.subject, body=message.body, to=[message.recipient]).send()
         except OSError as error:
-            return Delivery(ok=False, backend=self.name, error=str(error)[:500])
+            logger.warning(
+                "email_failed", backend=self.name, reference=message.reference, error=str(error)
+            )
+            return Delivery(
+                ok=False, backend=self.name, reference=message.reference, error=str(error)[:500]
+            )
         return Delivery(ok=True, backend=self.name, reference=message.reference)
 
 
@@ -163,21 +209,64 @@ class CmSmsBackend:
         try:
             status, body = self.transport(request, self.timeout)
         except (OSError, urllib.error.URLError) as error:
-            logger.warning("sms_provider_unreachable", backend=self.name, error=str(error))
-            return Delivery(ok=False, backend=self.name, error=f"unreachable: {error}"[:500])
+            logger.warning(
+                "sms_provider_unreachable",
+                backend=self.name,
+                reference=message.reference,
+                error=str(error),
+            )
+            return Delivery(
+                ok=False,
+                backend=self.name,
+                reference=message.reference,
+                error=f"unreachable: {error}"[:500],
+            )
         try:
             answer = json.loads(body or b"{}")
         except ValueError:
             answer = {}
+        if not isinstance(answer, dict):
+            return self._unexpected(message, status, answer)
         results = answer.get("messages") or [{}]
-        first = results[0] if isinstance(results, list) and results else {}
+        if not isinstance(results, list) or not isinstance(results[0], dict):
+            return self._unexpected(message, status, results)
+        first = results[0]
         accepted = 200 <= status < 300 and first.get("status", "Accepted") == "Accepted"
         if not accepted:
             detail = first.get("messageDetails") or answer.get("details") or ""
-            logger.warning("sms_rejected", backend=self.name, status=status)
-            return Delivery(ok=False, backend=self.name, error=f"HTTP {status}: {detail}"[:500])
+            logger.warning(
+                "sms_rejected",
+                backend=self.name,
+                reference=message.reference,
+                status=status,
+                detail=str(detail),
+            )
+            return Delivery(
+                ok=False,
+                backend=self.name,
+                reference=message.reference,
+                error=f"HTTP {status}: {detail}"[:500],
+            )
         return Delivery(
             ok=True, backend=self.name, reference=str(first.get("reference") or message.reference)
+        )
+
+    def _unexpected(self, message: Message, status: int, part: object) -> Delivery:
+        """Not the documented answer (a list, a string, a number where an object belongs): we
+        cannot tell whether the message was accepted, so it counts as failed."""
+        shape = type(part).__name__
+        logger.warning(
+            "sms_unexpected_answer",
+            backend=self.name,
+            reference=message.reference,
+            status=status,
+            shape=shape,
+        )
+        return Delivery(
+            ok=False,
+            backend=self.name,
+            reference=message.reference,
+            error=f"HTTP {status}: unexpected answer ({shape})",
         )
 
 

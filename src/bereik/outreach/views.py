@@ -37,6 +37,7 @@ from .models import (
     TUNABLE_OUTCOME_FIELDS,
     Campaign,
     MessageTemplate,
+    OutboundMessage,
     OutcomeCode,
     QueueEntry,
     Script,
@@ -50,6 +51,17 @@ RULES = Permission.MANAGE_RULES
 ENTRY_DETAILS = QueueEntry.objects.select_related(
     "case__resident", "case__municipality", "campaign__script", "current_number"
 )
+
+
+def _id_or_404(value: str | None) -> int | None:
+    """A primary key from a query or form parameter: ``None`` when absent or empty; anything but
+    a plain number (letters, "1.5", "²", more digits than any id has) is not found."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 18:
+        raise Http404
+    return int(value)
 
 
 # --- the agent's queue and workspace -----------------------------------------------------------
@@ -259,11 +271,17 @@ def send_text(request, pk: int):
             message = services.send_message(
                 actor=request.user, case=entry.case, template=form.cleaned_data["template"]
             )
+            # The provider's or configuration's technical reason stays in the log and on the
+            # message record (supervisor, admin); the agent gets what to do.
+            sent = message.status == OutboundMessage.Status.SENT
             result = {
-                "ok": message.status == "sent",
+                "ok": sent,
                 "text": _("Message sent.")
-                if message.status == "sent"
-                else _("The message could not be sent: %(error)s") % {"error": message.error},
+                if sent
+                else _(
+                    "The message could not be sent. Try again later, or contact your "
+                    "administrator if it keeps failing."
+                ),
             }
         except services.OutreachError as refused:
             result = {"ok": False, "text": refused.message}
@@ -344,12 +362,8 @@ def progress(request):
     now = timezone.now()
     campaigns = selectors.campaigns_for(request.user)
     municipalities = {c.municipality for c in campaigns}
-    campaign_id = request.GET.get("campaign") or None
-    municipality_id = request.GET.get("municipality") or None
-    campaign_id = int(campaign_id) if campaign_id and campaign_id.isdigit() else None
-    municipality_id = (
-        int(municipality_id) if municipality_id and municipality_id.isdigit() else None
-    )
+    campaign_id = _id_or_404(request.GET.get("campaign"))
+    municipality_id = _id_or_404(request.GET.get("municipality"))
     figures = selectors.progress(
         request.user, now, campaign_id=campaign_id, municipality_id=municipality_id
     )
@@ -433,10 +447,10 @@ def campaign_enqueue(request, pk: int):
     return redirect("outreach:campaigns")
 
 
-def _managed_municipality(request, pk: int | str | None):
+def _managed_municipality(request, pk: int | None):
     """A municipality whose calling practice the user may set (404 outside their own)."""
     municipalities = municipalities_for(request.user, MANAGE).order_by("name")
-    if pk in (None, ""):
+    if pk is None:
         municipality = municipalities.first()
         if municipality is None:
             raise Http404
@@ -446,7 +460,9 @@ def _managed_municipality(request, pk: int | str | None):
 
 def outcome_list(request):
     require(request.user, MANAGE)
-    municipality, municipalities = _managed_municipality(request, request.GET.get("gemeente"))
+    municipality, municipalities = _managed_municipality(
+        request, _id_or_404(request.GET.get("gemeente"))
+    )
     return render(
         request,
         "outreach/outcome_list.html",
