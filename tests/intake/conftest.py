@@ -1,10 +1,15 @@
 import datetime
 import io
+import json
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
 from django.utils import translation
 
+from bereik.accounts.roles import Role
 from bereik.intake.models import ImportRun
 from bereik.intake.services import process_run, run_report
 
@@ -69,4 +74,57 @@ def run_import(municipality):
         imported.refresh_from_db()
         return run_report(imported)
 
+    return run
+
+
+@pytest.fixture(params=["process", "command", "upload"])
+def import_through(request, municipality):
+    """``import_through(content, name)`` -> the JSON report of importing the file for
+    ``municipality`` one of three ways: ``process_run`` directly, the ``import_signals --json``
+    command, or the upload page (stored file -> background task -> processing)."""
+    way = request.param
+
+    def by_process(content: bytes, name: str) -> dict:
+        return request.getfixturevalue("run_import")(content)
+
+    def by_command(content: bytes, name: str) -> dict:
+        path = request.getfixturevalue("tmp_path") / name
+        path.write_bytes(content)
+        out = io.StringIO()
+        try:
+            call_command(
+                "import_signals",
+                str(path),
+                organisation=municipality.municipality_code,
+                json=True,
+                stdout=out,
+            )
+        except SystemExit as exit_:  # a failed run exits 1 after printing its report
+            assert exit_.code == 1
+        return json.loads(out.getvalue())
+
+    client = None
+
+    def by_upload(content: bytes, name: str) -> dict:
+        nonlocal client
+        if client is None:
+            user = request.getfixturevalue("make_member")(Role.COORDINATOR, municipality)
+            client = request.getfixturevalue("verified_client")(user)
+        response = client.post(
+            reverse("intake:upload"),
+            {
+                "municipality": municipality.pk,
+                "source": "RIS",
+                "mode": ImportRun.Mode.VALID_ROWS,
+                "file": SimpleUploadedFile(name, content),
+            },
+        )
+        assert response.status_code == 302, response.content[:500]
+        run = ImportRun.objects.order_by("-pk").first()
+        assert response.url == reverse("intake:run_detail", args=[run.pk])
+        assert run.is_finished and run.stored_file == ""  # processed, upload deleted
+        return run_report(run)
+
+    run = {"process": by_process, "command": by_command, "upload": by_upload}[way]
+    run.way = way
     return run

@@ -201,3 +201,68 @@ def test_all_or_nothing_imports_nothing_when_a_row_fails(run_import):
     assert report["status"] == "failed"
     assert (report["imported"], report["rejected"]) == (0, 1)
     assert Signal.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        b'{"vroegsignalen": 5}',
+        b'{"leveringen": [{"gemeentecode": "0001", "vroegsignalen": 5}]}',
+        b'{"leveringen": [{"vroegsignalen": []}, {"vroegsignalen": "abc"}]}',
+        b'{"leveringen": [{"vroegsignalen": {"ID": "S1"}}]}',
+    ],
+)
+def test_json_whose_signals_are_not_a_list(run_import, document):
+    report = run_import(document)
+    assert report["status"] == "failed"
+    assert "“vroegsignalen”" in report["message"] and "geen lijst" in report["message"]
+    assert "interne fout" not in report["message"]
+
+
+def _xlsx_with_rows(count: int) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER.split(";"))
+    for number in range(count):
+        sheet.append(csv_row(signaal_id=f"S{number}", achternaam=f"Naam{number}").split(";"))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _damage_sheet(content: bytes, how: str) -> bytes:
+    """The workbook with its first sheet damaged well after the header row."""
+    import zipfile
+
+    sheet_name = "xl/worksheets/sheet1.xml"
+    source = zipfile.ZipFile(io.BytesIO(content))
+    if how == "deflate":  # flip bytes in the middle of the sheet's compressed data
+        info = source.getinfo(sheet_name)
+        start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+        middle = start + info.compress_size // 2
+        damaged = bytearray(content)
+        for offset in range(middle, middle + 64):
+            damaged[offset] ^= 0xFF
+        return bytes(damaged)
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == sheet_name:  # the XML breaks off halfway, in the middle of a row
+                data = data[: len(data) // 2] + b"<c r=\x01 garbage"
+            target.writestr(item, data)
+    return output.getvalue()
+
+
+@pytest.mark.parametrize("how", ["deflate", "xml"])
+def test_xlsx_damaged_after_the_header_row(run_import, how):
+    content = _damage_sheet(_xlsx_with_rows(3000), how)
+    report = run_import(content)
+    assert report["status"] == "failed"
+    assert report["format"] == "xlsx"
+    assert "beschadigd vanaf rij" in report["message"]
+    assert "interne fout" not in report["message"]
+    assert report["imported"] == 0
+    assert Signal.objects.count() == 0

@@ -76,12 +76,15 @@ def test_xlsx_with_typed_cells(run_import):
 
 
 @pytest.mark.parametrize("name", ["enkelvoudigVoorbeeld.json", "meervoudigVoorbeeld.json"])
-def test_ddas_examples_are_read_and_their_placeholder_bsns_rejected(run_import, name, municipality):
+def test_ddas_examples_are_read_and_their_placeholder_bsns_rejected(
+    import_through, name, municipality
+):
     """The published examples use BSNs that fail the 11-proef (123456789 ...): every signal is
-    reported, none is imported, and nothing crashes."""
+    reported, none is imported, and nothing crashes (function, command and upload page)."""
     municipality.municipality_code = "0518"
     municipality.save()
-    report = run_import((DATA / name).read_bytes())
+    report = import_through((DATA / name).read_bytes(), name)
+    assert report["status"] == "done"
     assert report["format"] == "json"
     expected_rows = 1 if name.startswith("enkel") else 4
     assert report["rows"] == expected_rows
@@ -94,13 +97,13 @@ def test_ddas_examples_are_read_and_their_placeholder_bsns_rejected(run_import, 
         assert len(other) == 2 and "0307" in other[0]["message"]
 
 
-def test_ddas_json_with_valid_bsns_is_imported(run_import, municipality):
+def test_ddas_json_with_valid_bsns_is_imported(import_through, municipality):
     municipality.municipality_code = "0518"
     municipality.save()
     document = json.loads((DATA / "meervoudigVoorbeeld.json").read_text())
     document["leveringen"][0]["vroegsignalen"][0]["client"]["Burgerservicenummer"] = "111222333"
     document["leveringen"][0]["vroegsignalen"][1]["client"]["Burgerservicenummer"] = "123456782"
-    report = run_import(json.dumps(document).encode())
+    report = import_through(json.dumps(document).encode(), "meervoudig.json")
     assert (report["imported"], report["rejected"], report["cases_created"]) == (2, 2, 2)
     crisis = Signal.objects.get(external_id="VS-2025-0002")
     assert crisis.is_crisis and crisis.partner_type == "Water"

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from bereik.accounts.roles import Role
 from bereik.cases.models import Case, Signal
-from bereik.intake.models import RoutingRule
+from bereik.intake.models import IntakeSettings, RoutingRule
 from bereik.intake.routing import add_working_days
 
 from .conftest import csv_file, csv_row
@@ -143,3 +143,49 @@ def test_a_rule_with_an_amount_condition_needs_an_amount(
     response = client.post(reverse("intake:rules"), data)
     assert response.status_code == 200
     assert "heeft een bedrag nodig" in response.text
+
+
+def _settings_post(client, municipality, months):
+    return client.post(
+        reverse("intake:rules"),
+        {
+            "municipality": municipality.pk,
+            "form-TOTAL_FORMS": 0,
+            "form-INITIAL_FORMS": 0,
+            "form-MIN_NUM_FORMS": 0,
+            "form-MAX_NUM_FORMS": 1000,
+            "recidive_months": months,
+        },
+    )
+
+
+@pytest.mark.parametrize("months", [61, 32767, 100000])
+def test_the_recidive_window_has_an_upper_bound(municipality, make_member, verified_client, months):
+    client = verified_client(make_member(Role.COORDINATOR, municipality))
+    response = _settings_post(client, municipality, months)
+    assert response.status_code == 200
+    assert "ten hoogste 60 maanden" in response.text
+    assert IntakeSettings.objects.get(municipality=municipality).recidive_months == 6
+
+
+def test_the_longest_recidive_window_is_saved_and_imports_work(
+    run_import, municipality, make_member, verified_client
+):
+    client = verified_client(make_member(Role.COORDINATOR, municipality))
+    assert _settings_post(client, municipality, 60).status_code == 302
+    assert IntakeSettings.objects.get(municipality=municipality).recidive_months == 60
+    run_import(csv_file(csv_row(signaal_id="OLD", signaaldatum="05-01-2022")))
+    report = run_import(csv_file(csv_row(signaal_id="NEW", bedrag="900")))
+    assert (report["status"], report["imported"]) == ("done", 1)
+    new_case = Case.objects.get(signals__external_id="NEW")
+    assert new_case.recidive_of == Case.objects.get(signals__external_id="OLD")
+
+
+def test_the_service_refuses_a_window_beyond_the_bound(municipality):
+    from django.core.exceptions import ValidationError
+
+    from bereik.intake.services import save_intake_settings
+
+    with pytest.raises(ValidationError):
+        save_intake_settings(municipality=municipality, recidive_months=1000, actor=None)
+    assert not IntakeSettings.objects.filter(municipality=municipality).exists()

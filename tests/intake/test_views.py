@@ -147,3 +147,164 @@ def test_pages_render_for_the_coordinator(coordinator_client, name):
     response = coordinator_client.get(reverse(f"intake:{name}"))
     assert response.status_code == 200
     assert 'lang="nl"' in response.text
+
+
+# --- bad parameters: a clear 404, never a 500 ------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["abc", "1.5", "-1", "٣", "99999999999999999999999"])
+def test_rules_page_with_a_bad_municipality_parameter_is_not_found(coordinator_client, value):
+    response = coordinator_client.get(reverse("intake:rules"), {"municipality": value})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("value", ["abc", "1.5", "٣"])
+def test_enrichment_page_with_a_bad_municipality_parameter_is_not_found(coordinator_client, value):
+    response = coordinator_client.get(reverse("intake:enrichment"), {"municipality": value})
+    assert response.status_code == 404
+
+
+def test_enrichment_export_with_a_bad_municipality_is_not_found(coordinator_client):
+    response = coordinator_client.post(reverse("intake:enrichment_export"), {"municipality": "abc"})
+    assert response.status_code == 404
+
+
+def test_enrichment_export_with_a_bad_batch_is_not_found(coordinator_client):
+    response = coordinator_client.post(reverse("intake:enrichment_export"), {"batch": "abc"})
+    assert response.status_code == 404
+
+
+def test_the_result_page_names_the_routing_outcomes_in_dutch(coordinator_client, municipality):
+    content = csv_file(
+        csv_row(),  # valid phone: call queue
+        csv_row(signaal_id="S2", bsn="123456782", bedrag="10,00"),  # below EUR 75: closed
+        csv_row(signaal_id="S3", bsn="999999990", telefoonnummer=""),  # no phone: enrichment
+    )
+    _upload(coordinator_client, municipality, content)
+    run = ImportRun.objects.get()
+    assert set(run.routing) == {"call_queue", "closed_unjustified", "enrichment"}
+    page = coordinator_client.get(reverse("intake:run_detail", args=[run.pk])).text
+    assert "Gerouteerd: In de belwachtrij" in page
+    assert "Gerouteerd: Niet opgepakt: onterecht signaal" in page
+    assert "Gerouteerd: Wacht op verrijking" in page
+    for key in run.routing:
+        assert f": {key}<" not in page
+
+
+# --- audit of reading row messages -----------------------------------------------------------
+
+
+def test_reading_a_finished_runs_messages_is_audited(coordinator_client, municipality):
+    _upload(
+        coordinator_client, municipality, csv_file(csv_row(), csv_row(signaal_id="S2", bsn="1"))
+    )
+    run = ImportRun.objects.get()
+    user = coordinator_client.get(reverse("intake:run_detail", args=[run.pk])).wsgi_request.user
+    entry = AuditEntry.objects.get(action=AuditAction.VIEW, object_id=str(run.pk))
+    assert entry.object_type == "intake.importrun"
+    assert entry.actor == user
+    assert entry.detail == {"issues_shown": 1}
+    assert "Vries" not in entry.canonical() and "111222333" not in entry.canonical()
+
+
+def test_looking_at_an_unfinished_run_is_not_a_view_of_its_messages(
+    coordinator_client, municipality
+):
+    run = ImportRun.objects.create(
+        municipality=municipality, source="x", file_name="a.csv", status="validating"
+    )
+    coordinator_client.get(reverse("intake:run_detail", args=[run.pk]))
+    assert not AuditEntry.objects.filter(action=AuditAction.VIEW).exists()
+
+
+# --- tenant isolation -----------------------------------------------------------------------
+
+
+def test_rules_of_another_municipality_are_not_found(
+    coordinator_client, municipality, other_municipality
+):
+    from bereik.intake.models import IntakeSettings, RoutingRule
+
+    page = coordinator_client.get(reverse("intake:rules"), {"municipality": other_municipality.pk})
+    assert page.status_code == 404
+    assert not RoutingRule.objects.filter(municipality=other_municipality).exists()  # not seeded
+    response = coordinator_client.post(
+        f"{reverse('intake:rules')}?municipality={other_municipality.pk}",
+        {
+            "form-TOTAL_FORMS": 0,
+            "form-INITIAL_FORMS": 0,
+            "form-MIN_NUM_FORMS": 0,
+            "form-MAX_NUM_FORMS": 1000,
+            "recidive_months": 12,
+        },
+    )
+    assert response.status_code == 404
+    assert not IntakeSettings.objects.filter(municipality=other_municipality).exists()
+    own = coordinator_client.get(reverse("intake:rules"), {"municipality": municipality.pk})
+    assert own.status_code == 200
+
+
+def test_enrichment_of_another_municipality_is_not_shown_or_exported(
+    coordinator_client, municipality, other_municipality
+):
+    from bereik.intake.models import EnrichmentBatch
+
+    page = coordinator_client.get(
+        reverse("intake:enrichment"), {"municipality": other_municipality.pk}
+    )
+    assert page.status_code == 404
+    response = coordinator_client.post(
+        reverse("intake:enrichment_export"), {"municipality": other_municipality.pk}
+    )
+    assert response.status_code == 404
+    assert not EnrichmentBatch.objects.exists()
+    own = coordinator_client.get(reverse("intake:enrichment"), {"municipality": municipality.pk})
+    assert own.status_code == 200
+
+
+def test_the_answer_for_another_municipalitys_batch_is_not_found(
+    coordinator_client, other_municipality
+):
+    from bereik.intake.models import EnrichmentBatch
+
+    batch = EnrichmentBatch.objects.create(municipality=other_municipality, case_count=0)
+    response = coordinator_client.post(
+        reverse("intake:enrichment_answer", args=[batch.pk]),
+        {"file": SimpleUploadedFile("a.csv", b"zaaknummer;telefoon\n")},
+    )
+    assert response.status_code == 404
+    batch.refresh_from_db()
+    assert batch.answered_at is None
+    assert not AuditEntry.objects.filter(object_type="intake.enrichmentbatch").exists()
+
+
+def test_mapping_profiles_of_another_municipality_cannot_be_edited_or_deleted(
+    coordinator_client, municipality, other_municipality
+):
+    theirs = MappingProfile.objects.create(
+        municipality=other_municipality, source="Woonpartner", mapping={"bedrag": "Saldo"}
+    )
+    assert coordinator_client.get(reverse("intake:profile_edit", args=[theirs.pk])).status_code == (
+        404
+    )
+    response = coordinator_client.post(
+        reverse("intake:profile_edit", args=[theirs.pk]),
+        {"municipality": municipality.pk, "source": "Woonpartner", "col_bedrag": "Anders"},
+    )
+    assert response.status_code == 404
+    response = coordinator_client.post(reverse("intake:profile_delete", args=[theirs.pk]))
+    assert response.status_code == 404
+    assert MappingProfile.objects.get().mapping == {"bedrag": "Saldo"}
+    assert MappingProfile.objects.get().municipality == other_municipality
+    assert "Woonpartner" not in coordinator_client.get(reverse("intake:profiles")).text
+
+
+def test_a_mapping_profile_cannot_be_saved_for_another_municipality(
+    coordinator_client, other_municipality
+):
+    response = coordinator_client.post(
+        reverse("intake:profile_new"),
+        {"municipality": other_municipality.pk, "source": "Woonpartner", "col_bedrag": "Saldo"},
+    )
+    assert response.status_code == 200  # the form refuses the choice
+    assert not MappingProfile.objects.exists()

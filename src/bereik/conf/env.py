@@ -101,6 +101,14 @@ VARIABLES: dict[str, Variable] = {
             "Where uploaded files (signal files, reports) are stored.",
         ),
         Variable(
+            "INTAKE_STALE_RUN_MINUTES",
+            "30",
+            "Minutes an import may show no progress before it counts as stopped (its process "
+            "was killed) and is marked failed. Keep it above the longest storing phase, which "
+            "shows no progress: about 4 minutes for a million rows on two cores.",
+            "int",
+        ),
+        Variable(
             "SECURE_SSL_REDIRECT",
             "true",
             "Production only: redirect plain HTTP to HTTPS. Set to false when a proxy does it.",

@@ -113,7 +113,12 @@ def _answer_rows(content: bytes):
     first_line = text.splitlines()[0]
     delimiter = max((";", ",", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [header_key(h) for h in next(reader)]
+    try:
+        header = [header_key(h) for h in next(reader)]
+    except csv.Error as exc:
+        raise UnreadableFile(
+            _("The header row cannot be read (%(error)s).") % {"error": exc}
+        ) from None
     reference_columns = [i for i, h in enumerate(header) if h in _REFERENCE_HEADERS]
     phone_columns = [
         i for i, h in enumerate(header) if h.startswith(("telefoon", "phone", "mobiel", "tel"))
@@ -122,7 +127,18 @@ def _answer_rows(content: bytes):
         raise UnreadableFile(
             _("The answer file needs a column “zaaknummer” and at least one phone column.")
         )
-    for cells in reader:
+    row_number = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise UnreadableFile(
+                _("The file cannot be read from row %(row)d on (%(error)s).")
+                % {"row": row_number + 1, "error": exc}
+            ) from None
+        row_number += 1
         if not cells:
             continue
         reference = cells[reference_columns[0]].strip() if len(cells) > reference_columns[0] else ""
@@ -130,21 +146,37 @@ def _answer_rows(content: bytes):
         yield reference, numbers
 
 
+class AlreadyAnswered(Exception):
+    """The batch's answer was imported before; ``message`` says so in the user's language."""
+
+    def __init__(self):
+        self.message = _("The answer of this batch was imported already.")
+        super().__init__(self.message)
+
+
 def import_answers(*, batch: EnrichmentBatch, content: bytes, actor) -> dict:
-    """Store the numbers found and route every case of the batch. Returns the counts."""
-    requests = {r.case.reference: r for r in batch.requests.select_related("case")}
-    found_numbers: dict[int, list] = {}
-    unknown = 0
-    for reference, cells in _answer_rows(content):
-        request = requests.get(reference)
-        if request is None:
-            unknown += 1
-            continue
-        for cell in cells:
-            found_numbers.setdefault(request.case_id, []).extend(
-                p for p in parse_phones(cell) if p.valid
-            )
+    """Store the numbers found and route every case of the batch. Returns the counts.
+
+    Raises ``UnreadableFile`` for a file that cannot be read and ``AlreadyAnswered`` when the
+    batch's answer was imported before (also when two imports of it run at once: the batch row
+    is locked, the second waits and is then refused)."""
+    answers = list(_answer_rows(content))  # read the whole file before anything is stored
     with transaction.atomic():
+        locked = EnrichmentBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.answered_at is not None:
+            raise AlreadyAnswered
+        requests = {r.case.reference: r for r in locked.requests.select_related("case")}
+        found_numbers: dict[int, list] = {}
+        unknown = 0
+        for reference, cells in answers:
+            request = requests.get(reference)
+            if request is None:
+                unknown += 1
+                continue
+            for cell in cells:
+                found_numbers.setdefault(request.case_id, []).extend(
+                    p for p in parse_phones(cell) if p.valid
+                )
         found_cases, not_found_cases = [], []
         new_numbers = []
         for request in requests.values():
@@ -192,13 +224,14 @@ def import_answers(*, batch: EnrichmentBatch, content: bytes, actor) -> dict:
             actor=actor,
             reason=_("Enrichment: no phone number found"),
         )
-        batch.found_count = sum(1 for r in requests.values() if r.found)
-        batch.answered_at = timezone.now()
-        batch.save(update_fields=["found_count", "answered_at"])
+        locked.found_count = sum(1 for r in requests.values() if r.found)
+        locked.answered_at = timezone.now()
+        locked.save(update_fields=["found_count", "answered_at"])
+        batch.found_count, batch.answered_at = locked.found_count, locked.answered_at
         record(
             actor=actor,
             action=AuditAction.UPDATE,
-            obj=batch,
+            obj=locked,
             detail={
                 "found": batch.found_count,
                 "not_found": batch.case_count - batch.found_count,

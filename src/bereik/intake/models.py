@@ -2,10 +2,13 @@
 routing rules and matching settings of a municipality, and enrichment batches."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bereik.accounts.models import Organisation
+
+MAX_RECIDIVE_MONTHS = 60  # five years; far beyond any useful window, far below date overflow
 
 
 class ImportRun(models.Model):
@@ -38,6 +41,8 @@ class ImportRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Last sign of life of the process working on the run: every save and progress update.
+    updated_at = models.DateTimeField(auto_now=True)
     rows_processed = models.PositiveIntegerField(default=0)
     progress = models.PositiveSmallIntegerField(default=0)  # percent, for the progress bar
     routing = models.JSONField(_("routing"), default=dict, blank=True)  # outcome -> case count
@@ -162,6 +167,12 @@ class IntakeSettings(models.Model):
     recidive_months = models.PositiveSmallIntegerField(
         _("recidive window (months)"),
         default=6,
+        validators=[
+            MaxValueValidator(
+                MAX_RECIDIVE_MONTHS,
+                message=_("The recidive window can be at most %(limit_value)s months."),
+            )
+        ],
         help_text=_(
             "A resident with a case in this many months before the matching period is marked "
             "recidive; a signal from the same partner in this window whose arrears did not grow "

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -187,10 +188,40 @@ def _open_xlsx(stream, profile_mapping) -> SignalFile:
     )
 
 
+# What a damaged workbook raises while its rows are read (the sheet is read lazily, so damage
+# after the header row shows only then): zip and deflate errors, XML syntax errors (a
+# SyntaxError, from lxml or ElementTree), and openpyxl's own complaints about cell values.
+_DAMAGED_XLSX = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    SyntaxError,
+    KeyError,
+    IndexError,
+    ValueError,
+    TypeError,
+)
+
+
 def _xlsx_records(rows, column_map: ColumnMap, header_row: int) -> Iterator[Record]:
     positions = list(column_map.positions.items())
     width = len(column_map.headers)
-    for row_number, cells in enumerate(rows, start=header_row + 1):
+    row_number = header_row
+    while True:
+        try:
+            cells = next(rows)
+        except StopIteration:
+            return
+        except _DAMAGED_XLSX:
+            raise UnreadableFile(
+                _(
+                    "The Excel file is damaged from row %(row)d on; save it again in Excel (or "
+                    "as CSV) and upload it again."
+                )
+                % {"row": row_number + 1}
+            ) from None
+        row_number += 1
         record = _record(row_number, cells, positions, column_map.phone_positions, width)
         if record is not None:
             yield record
@@ -281,13 +312,28 @@ def _deliveries(document) -> list[tuple[str, list]] | None:
         return None
     if isinstance(document.get("leveringen"), list):
         return [
-            (str(delivery.get("gemeentecode") or ""), delivery.get("vroegsignalen") or [])
-            for delivery in document["leveringen"]
+            (str(delivery.get("gemeentecode") or ""), _signal_list(delivery, number))
+            for number, delivery in enumerate(document["leveringen"], start=1)
             if isinstance(delivery, dict)
         ]
-    if isinstance(document.get("vroegsignalen"), list):
-        return [(str(document.get("gemeentecode") or ""), document["vroegsignalen"])]
+    if "vroegsignalen" in document:
+        return [(str(document.get("gemeentecode") or ""), _signal_list(document, 1))]
     return None
+
+
+def _signal_list(delivery: dict, number: int) -> list:
+    signals = delivery.get("vroegsignalen")
+    if signals is None:
+        return []
+    if not isinstance(signals, list):
+        raise UnreadableFile(
+            _(
+                "“vroegsignalen” of delivery %(number)d is not a list of signals; expected the "
+                "DDAS exchange model (leveringen → vroegsignalen)."
+            )
+            % {"number": number}
+        )
+    return signals
 
 
 def _json_records(deliveries, municipality_code: str) -> Iterator[Record]:

@@ -8,6 +8,7 @@ from bereik.accounts.access import access_for, scope
 from bereik.accounts.models import Organisation
 from bereik.accounts.roles import Permission
 from bereik.cases.models import Case
+from bereik.cases.results import EndResult
 from bereik.cases.workflow import CaseState
 
 from .models import EnrichmentBatch, ImportRun, MappingProfile, RoutingRule
@@ -52,6 +53,21 @@ def batches_for(user) -> QuerySet[EnrichmentBatch]:
     return scope(EnrichmentBatch.objects.all(), user, Permission.IMPORT_SIGNALS).select_related(
         "municipality"
     )
+
+
+# The keys of a run's routing outcome (``routing.RoutingSummary``): a case state, or one of these
+# for cases closed as not picked up.
+_CLOSED_OUTCOMES = {
+    "closed_repeat": EndResult.NOT_PICKED_UP_REPEAT.label,
+    "closed_unjustified": EndResult.NOT_PICKED_UP_UNJUSTIFIED.label,
+}
+
+
+def routing_outcomes(run: ImportRun) -> list[tuple[str, int]]:
+    """The run's routing outcome as ``(label, count)`` in the user's language, in stored order;
+    a key this code does not know is shown as it is rather than hidden."""
+    labels = {state.value: state.label for state in CaseState} | _CLOSED_OUTCOMES
+    return [(str(labels.get(key, key)), count) for key, count in (run.routing or {}).items()]
 
 
 def intake_cards(user) -> list:

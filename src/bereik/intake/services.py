@@ -18,6 +18,7 @@ import uuid
 from pathlib import Path
 
 import structlog
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -120,6 +121,51 @@ def process_stored_run(run: ImportRun) -> ImportRun:
     return run
 
 
+def stale_after() -> datetime.timedelta:
+    """How long a run may show no progress before it counts as stopped (setting
+    ``INTAKE_STALE_RUN_MINUTES``). Longer than the longest storing phase, which runs in one
+    transaction and so cannot show progress."""
+    return datetime.timedelta(minutes=settings.INTAKE_STALE_RUN_MINUTES)
+
+
+def fail_stale_runs(runs=None, *, now: datetime.datetime | None = None) -> int:
+    """Mark runs that are checking or storing but have shown no progress for ``stale_after()``
+    as failed (their process was killed: nothing of them was stored) and delete their uploaded
+    file. ``runs`` narrows the sweep (a queryset of runs); returns how many were marked."""
+    now = now or timezone.now()
+    limit = stale_after()
+    candidates = (runs if runs is not None else ImportRun.objects.all()).filter(
+        status__in=(ImportRun.Status.VALIDATING, ImportRun.Status.STORING),
+        updated_at__lt=now - limit,
+    )
+    message = _(
+        "The import stopped: there was no progress for more than %(minutes)d minutes (the "
+        "process was probably stopped). Nothing was stored; upload the file again."
+    ) % {"minutes": int(limit.total_seconds() // 60)}
+    failed = 0
+    for run in candidates.select_related(None).only("pk", "status", "updated_at", "stored_file"):
+        # Only when nothing moved in between: a run that is alive after all keeps going.
+        marked = ImportRun.objects.filter(
+            pk=run.pk, status=run.status, updated_at=run.updated_at
+        ).update(
+            status=ImportRun.Status.FAILED,
+            message=message,
+            imported=0,
+            cases_created=0,
+            cases_updated=0,
+            stored_file="",
+            finished_at=now,
+            updated_at=now,
+        )
+        if not marked:
+            continue
+        failed += 1
+        if run.stored_file and default_storage.exists(run.stored_file):
+            default_storage.delete(run.stored_file)
+        log.warning("intake_run_stale", run_id=run.pk, status=run.status)
+    return failed
+
+
 def _size(name: str) -> int:
     try:
         return default_storage.size(name)
@@ -144,7 +190,7 @@ def process_run(run: ImportRun, stream, *, size: int = 0, today: datetime.date |
     today = today or timezone.localdate()
     run.status = ImportRun.Status.VALIDATING
     run.started_at = timezone.now()
-    run.save(update_fields=["status", "started_at"])
+    run.save(update_fields=["status", "started_at", "updated_at"])
     log.info("intake_run_started", run_id=run.pk, municipality_id=run.municipality_id)
     municipality = run.municipality
     profile = MappingProfile.objects.filter(municipality=municipality, source=run.source).first()
@@ -168,7 +214,7 @@ def process_signal_file(
     if run.status == ImportRun.Status.QUEUED:
         run.status = ImportRun.Status.VALIDATING
         run.started_at = timezone.now()
-        run.save(update_fields=["status", "started_at"])
+        run.save(update_fields=["status", "started_at", "updated_at"])
     run.file_format = signal_file.format
     issues = _IssueWriter(run)
     if signal_file.column_map.problems:
@@ -308,7 +354,9 @@ def _progress(run, rows, stream, size) -> None:
             percent = min(CHECKING_SHARE, int(stream.tell() * CHECKING_SHARE / size))
         except (OSError, ValueError, AttributeError):
             percent = 0
-    ImportRun.objects.filter(pk=run.pk).update(rows_processed=rows, progress=percent)
+    ImportRun.objects.filter(pk=run.pk).update(
+        rows_processed=rows, progress=percent, updated_at=timezone.now()
+    )
 
 
 def _store(run, spill: _ValidRows, today, issues: _IssueWriter) -> ImportRun:
@@ -502,6 +550,10 @@ def save_routing_rules(*, municipality, rules: list[RoutingRule], deleted, actor
 
 
 def save_intake_settings(*, municipality, recidive_months: int, actor) -> IntakeSettings:
+    """Raises ``ValidationError`` for a window the matching cannot use."""
+    IntakeSettings(municipality=municipality, recidive_months=recidive_months).clean_fields(
+        exclude=["municipality"]
+    )
     settings_, _created = IntakeSettings.objects.update_or_create(
         municipality=municipality, defaults={"recidive_months": recidive_months}
     )

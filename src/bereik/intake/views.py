@@ -10,6 +10,7 @@ from bereik.accounts.roles import Permission
 from bereik.audit.models import AuditAction
 from bereik.audit.services import record
 from bereik.portal.downloads import csv_bytes
+from bereik.portal.params import optional_id
 
 from . import columns, services
 from . import enrichment as enrichment_service
@@ -28,6 +29,7 @@ from .selectors import (
     enrichment_queue,
     municipalities_for,
     profiles_for,
+    routing_outcomes,
     rules_of,
     runs_for,
 )
@@ -37,6 +39,7 @@ ISSUES_SHOWN = 200
 
 def run_list(request):
     require(request.user, Permission.IMPORT_SIGNALS)
+    services.fail_stale_runs(runs_for(request.user))
     page = Paginator(runs_for(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "intake/run_list.html", {"page": page})
 
@@ -61,12 +64,15 @@ def upload(request):
     return render(request, "intake/upload.html", {"form": form, "sources": sources})
 
 
-def _run(request, pk):
-    return get_for_user(request.user, ImportRun.objects.all(), Permission.IMPORT_SIGNALS, pk=pk)
+def _run(request, pk, *, sweep: bool = False):
+    run = get_for_user(request.user, ImportRun.objects.all(), Permission.IMPORT_SIGNALS, pk=pk)
+    if sweep and not run.is_finished and services.fail_stale_runs(ImportRun.objects.filter(pk=pk)):
+        run.refresh_from_db()
+    return run
 
 
 def run_detail(request, pk: int):
-    run = _run(request, pk)
+    run = _run(request, pk, sweep=True)
     issues = run.issues.all()[:ISSUES_SHOWN] if run.is_finished else []
     if run.is_finished:
         # Row messages quote the values they are about: reading them reads personal data.
@@ -79,13 +85,18 @@ def run_detail(request, pk: int):
     return render(
         request,
         "intake/run_detail.html",
-        {"run": run, "issues": issues, "issue_count": run.issues.count()},
+        {
+            "run": run,
+            "issues": issues,
+            "issue_count": run.issues.count(),
+            "routing": routing_outcomes(run),
+        },
     )
 
 
 def run_progress(request, pk: int):
     """The progress block, polled by htmx; when the run is done the page reloads itself."""
-    run = _run(request, pk)
+    run = _run(request, pk, sweep=True)
     response = render(request, "intake/_progress.html", {"run": run})
     if run.is_finished:
         response["HX-Refresh"] = "true"
@@ -173,7 +184,7 @@ def _chosen_municipality(request, permission):
     municipalities = municipalities_for(request.user, permission)
     chosen = request.GET.get("municipality") or request.POST.get("municipality")
     if chosen:
-        municipality = municipalities.filter(pk=chosen).first()
+        municipality = municipalities.filter(pk=optional_id(chosen)).first()
         if municipality is None:
             raise Http404
         return municipality, municipalities
@@ -242,7 +253,10 @@ def enrichment_export(request):
     batch_id = request.POST.get("batch")
     if batch_id:
         batch = get_for_user(
-            request.user, EnrichmentBatch.objects.all(), Permission.IMPORT_SIGNALS, pk=batch_id
+            request.user,
+            EnrichmentBatch.objects.all(),
+            Permission.IMPORT_SIGNALS,
+            pk=optional_id(batch_id),
         )
         content = enrichment_service.export_again(batch=batch, actor=request.user)
     else:
@@ -281,7 +295,7 @@ def enrichment_answer(request, pk: int):
         counts = enrichment_service.import_answers(
             batch=batch, content=form.cleaned_data["file"].read(), actor=request.user
         )
-    except UnreadableFile as exc:
+    except (UnreadableFile, enrichment_service.AlreadyAnswered) as exc:
         messages.error(request, exc.message)
         return redirect(target)
     messages.success(

@@ -20,6 +20,7 @@ from bereik.audit.models import AuditAction
 from bereik.audit.services import record
 from bereik.cases.models import Case
 from bereik.handover import selectors as handover_selectors
+from bereik.portal.params import optional_id
 
 from . import learning, selectors, services
 from .forms import (
@@ -51,17 +52,6 @@ RULES = Permission.MANAGE_RULES
 ENTRY_DETAILS = QueueEntry.objects.select_related(
     "case__resident", "case__municipality", "campaign__script", "current_number"
 )
-
-
-def _id_or_404(value: str | None) -> int | None:
-    """A primary key from a query or form parameter: ``None`` when absent or empty; anything but
-    a plain number (letters, "1.5", "²", more digits than any id has) is not found."""
-    if value is None or not value.strip():
-        return None
-    value = value.strip()
-    if not value.isascii() or not value.isdigit() or len(value) > 18:
-        raise Http404
-    return int(value)
 
 
 # --- the agent's queue and workspace -----------------------------------------------------------
@@ -362,8 +352,8 @@ def progress(request):
     now = timezone.now()
     campaigns = selectors.campaigns_for(request.user)
     municipalities = {c.municipality for c in campaigns}
-    campaign_id = _id_or_404(request.GET.get("campaign"))
-    municipality_id = _id_or_404(request.GET.get("municipality"))
+    campaign_id = optional_id(request.GET.get("campaign"))
+    municipality_id = optional_id(request.GET.get("municipality"))
     figures = selectors.progress(
         request.user, now, campaign_id=campaign_id, municipality_id=municipality_id
     )
@@ -461,7 +451,7 @@ def _managed_municipality(request, pk: int | None):
 def outcome_list(request):
     require(request.user, MANAGE)
     municipality, municipalities = _managed_municipality(
-        request, _id_or_404(request.GET.get("gemeente"))
+        request, optional_id(request.GET.get("gemeente"))
     )
     return render(
         request,

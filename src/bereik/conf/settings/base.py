@@ -170,6 +170,7 @@ STATICFILES_DIRS = [
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = PROJECT_DIR / env("MEDIA_ROOT")
+INTAKE_STALE_RUN_MINUTES = env("INTAKE_STALE_RUN_MINUTES")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
