@@ -332,3 +332,35 @@ def test_an_unreachable_provider_is_not_shown_to_the_agent(
     assert len(shown) == 1 and shown[0].startswith(GENERIC_FAILURE)
     assert "unreachable" not in response.text
     assert OutboundMessage.objects.get(case=entry.case).error.startswith("unreachable: ")
+
+
+class RecordCheckingBackend:
+    """Looks, while it is asked to send, at what the database already holds of the message."""
+
+    name = "record-check"
+    seen: list = []
+
+    def send(self, message):
+        RecordCheckingBackend.seen.append(
+            list(
+                OutboundMessage.objects.filter(provider_reference=message.reference).values_list(
+                    "status", "body"
+                )
+            )
+        )
+        return messaging.Delivery(ok=True, backend=self.name, reference="provider-42")
+
+
+def test_a_message_is_recorded_before_the_provider_is_asked(
+    make_entry, agent, sms_template, monkeypatch
+):
+    monkeypatch.setitem(messaging._REGISTRY, "record-check", RecordCheckingBackend)
+    monkeypatch.setenv("SMS_BACKEND", "record-check")
+    RecordCheckingBackend.seen = []
+    entry = make_entry()
+    message = services.send_message(actor=agent, case=entry.case, template=sms_template)
+    [[(status, body)]] = RecordCheckingBackend.seen
+    assert status == OutboundMessage.Status.SENDING and body == message.body
+    assert ContactAttempt.objects.get(case=entry.case).message == message
+    message.refresh_from_db()
+    assert (message.status, message.provider_reference) == ("sent", "provider-42")

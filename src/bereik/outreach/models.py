@@ -552,6 +552,9 @@ class OutboundMessage(models.Model):
     """An SMS or e-mail as handed to a messaging backend."""
 
     class Status(models.TextChoices):
+        # Stored before the provider is asked; a message still "sending" later was perhaps
+        # delivered, perhaps not (the process stopped while handing it over).
+        SENDING = "sending", _("Being sent")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 

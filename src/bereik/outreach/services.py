@@ -1206,18 +1206,12 @@ def send_message(
             raise OutreachError(_("The resident has no e-mail address."))
     campaign = selectors.active_campaign_for(case.municipality_id, timezone.localdate())
     values = selectors.script_values(case, campaign, actor)
-    body = fill(template.body, values)
+    body, subject = fill(template.body, values), fill(template.subject, values)
+    backend = backend_for(channel)
     reference = uuid.uuid4().hex
-    delivery = backend_for(channel).send(
-        Message(
-            channel=channel,
-            recipient=address,
-            body=body,
-            subject=fill(template.subject, values),
-            reference=reference,
-        )
-    )
     now = timezone.now()
+    # Recorded before the provider is asked: whatever happens after the hand-over (the process
+    # stops, the database is unreachable), no message leaves without a record of it.
     with transaction.atomic():
         message = OutboundMessage.objects.create(
             municipality_id=case.municipality_id,
@@ -1225,12 +1219,11 @@ def send_message(
             template=template,
             channel=channel,
             recipient=address,
-            subject=fill(template.subject, values),
+            subject=subject,
             body=body,
-            backend=delivery.backend,
-            status=OutboundMessage.Status.SENT if delivery.ok else OutboundMessage.Status.FAILED,
-            provider_reference=delivery.reference,
-            error=delivery.error,
+            backend=backend.name,
+            status=OutboundMessage.Status.SENDING,
+            provider_reference=reference,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         attempt = ContactAttempt.objects.create(
@@ -1253,8 +1246,16 @@ def send_message(
             action=AuditAction.CREATE,
             obj=attempt,
             organisation=case.municipality,
-            detail={"channel": channel, "status": message.status, "template": template.pk},
+            detail={"channel": channel, "template": template.pk},
         )
+    delivery = backend.send(
+        Message(channel=channel, recipient=address, body=body, subject=subject, reference=reference)
+    )
+    message.status = OutboundMessage.Status.SENT if delivery.ok else OutboundMessage.Status.FAILED
+    message.backend = delivery.backend
+    message.provider_reference = delivery.reference or reference
+    message.error = delivery.error
+    message.save(update_fields=["status", "backend", "provider_reference", "error"])
     logger.info(
         "message_sent", case_id=case.pk, channel=channel, ok=delivery.ok, backend=delivery.backend
     )
