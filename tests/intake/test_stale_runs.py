@@ -141,3 +141,15 @@ def test_a_new_import_sweeps_stale_runs(coordinator_client, municipality):
     )
     assert ImportRun.objects.get(pk=stale.pk).status == ImportRun.Status.FAILED
     assert ImportRun.objects.get(file_name="nieuw.csv").status == ImportRun.Status.DONE
+
+
+def test_a_queued_run_whose_file_is_gone_fails_with_a_message(coordinator_client, municipality):
+    from bereik.intake.services import start_run
+
+    run = _run(municipality, status=ImportRun.Status.QUEUED, minutes_ago=1)
+    default_storage.delete(run.stored_file)
+    run = start_run(run)
+    assert run.status == ImportRun.Status.FAILED
+    assert run.stored_file == ""
+    page = coordinator_client.get(reverse("intake:run_detail", args=[run.pk]))
+    assert "niet meer beschikbaar" in page.text

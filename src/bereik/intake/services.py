@@ -109,10 +109,21 @@ def start_run(run: ImportRun) -> ImportRun:
 
 
 def process_stored_run(run: ImportRun) -> ImportRun:
-    """Process a run whose file is in storage; the file is deleted afterwards."""
+    """Process a run whose file is in storage; the file is deleted afterwards. A run whose file
+    is gone (storage emptied, a second worker) fails with a message instead of staying queued."""
     try:
-        with default_storage.open(run.stored_file, "rb") as stream:
-            process_run(run, stream, size=_size(run.stored_file))
+        try:
+            stream = default_storage.open(run.stored_file, "rb")
+        except OSError:
+            log.warning("intake_run_file_missing", run_id=run.pk)
+            ImportRun.objects.filter(pk=run.pk).update(
+                status=ImportRun.Status.FAILED,
+                finished_at=timezone.now(),
+                message=_("The uploaded file is no longer available; upload the file again."),
+            )
+        else:
+            with stream:
+                process_run(run, stream, size=_size(run.stored_file))
     finally:
         if run.stored_file and default_storage.exists(run.stored_file):
             default_storage.delete(run.stored_file)
