@@ -12,6 +12,19 @@ from .factories import (
 )
 
 
+@pytest.fixture(autouse=True)
+def fresh_queue_caches():
+    """The call queue's per-process caches (campaigns, calendars, outcome settings, promotion)
+    must not carry one test's rows into the next: ids repeat between tests."""
+    from bereik.outreach import selectors, services
+
+    selectors.forget_cached_campaigns()
+    services._promoted_at.clear()
+    yield
+    selectors.forget_cached_campaigns()
+    services._promoted_at.clear()
+
+
 def login_verified(client, user):
     """Log a user in on the test client with password and TOTP both passed."""
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")

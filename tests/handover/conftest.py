@@ -11,7 +11,6 @@ from tests.factories import (
 from tests.outreach.conftest import (  # noqa: F401  (fixtures shared with outreach's tests)
     agent,
     campaign,
-    fresh_queue_caches,
     make_entry,
     outcomes,
 )

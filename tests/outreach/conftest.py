@@ -41,15 +41,3 @@ def make_entry(campaign):
         return QueueEntryFactory(**fields)
 
     return make
-
-
-@pytest.fixture(autouse=True)
-def fresh_queue_caches():
-    """The claim's per-process caches must not carry one test's campaigns into the next."""
-    from bereik.outreach import selectors, services
-
-    selectors.forget_cached_campaigns()
-    services._promoted_at.clear()
-    yield
-    selectors.forget_cached_campaigns()
-    services._promoted_at.clear()

@@ -237,6 +237,51 @@ def test_the_derived_result_is_stored_with_the_queue_entry(make_entry, agent, ou
     assert entry.result_outcome == outcomes["foutieve_import"]
 
 
+def test_a_call_reported_late_is_weighed_by_when_it_happened(make_entry, agent, outcomes):
+    make_entry()
+    entry = claim(agent)
+    save(agent, entry, outcomes["geen_gehoor"])
+    entry.refresh_from_db()
+    services.register_external_attempt(
+        entry=entry,
+        data=OutcomeInput(outcomes["voicemail"], phone_number=entry.current_number),
+        occurred_at=NOW - dt.timedelta(hours=1),
+    )
+    entry.refresh_from_db()
+    # The voicemail came first: the case's outcome is still the later "geen gehoor".
+    assert entry.result_outcome == outcomes["geen_gehoor"]
+    assert entry.last_attempt_at == NOW
+
+
+def test_a_numbers_attempts_are_counted_in_one_go(make_entry, agent, outcomes):
+    from bereik.outreach import selectors
+
+    entry = make_entry()
+    number = entry.current_number
+    calls = [
+        (NOW, outcomes["geen_gehoor"], "outbound"),
+        (NOW + dt.timedelta(hours=1), None, "outbound"),  # no outcome: not a contact
+        (NOW + dt.timedelta(hours=2), outcomes["niet_beschikbaar"], "outbound"),  # spoke to them
+        (NOW - dt.timedelta(days=1), outcomes["voicemail"], "outbound"),
+        (NOW, outcomes["bereikt"], "inbound"),
+    ]
+    for at, outcome, direction in calls:
+        ContactAttempt.objects.create(
+            municipality_id=entry.municipality_id,
+            case=entry.case,
+            kind=ContactAttempt.Kind.PHONE,
+            direction=direction,
+            occurred_at=at,
+            day_part="ochtend",
+            reached=False,
+            phone_number=number,
+            outcome=outcome,
+        )
+    counted = selectors.attempts_on(number, NOW.date())
+    assert (counted.failed, counted.today) == (3, 3)
+    assert counted.failed == selectors.failed_attempts_on(number)
+
+
 def test_objection_closes_the_entry_and_is_respected_later(make_entry, agent, outcomes, campaign):
     make_entry()
     entry = claim(agent)

@@ -2,6 +2,7 @@
 
 import copy
 import datetime as dt
+import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -95,10 +96,29 @@ def campaign_runs_on(campaign: Campaign, day: dt.date) -> bool:
 # changes rarely, so each process keeps it for a moment (edits show within CAMPAIGN_CACHE_TTL).
 CAMPAIGN_CACHE_TTL = dt.timedelta(seconds=2)
 _campaign_cache: dict[int, tuple[dt.datetime, list[Campaign]]] = {}
+# The same holds for what every saved outcome needs: the campaign's calendar and the
+# municipality's outcome settings. Saving windows or a setting forgets them in its own process.
+_calendar_cache: dict[tuple[int, int], tuple[dt.datetime, CallingCalendar]] = {}
+_settings_cache: dict[int, tuple[float, dict[int, dict]]] = {}
 
 
 def forget_cached_campaigns() -> None:
+    """Forget the per-process caches of campaigns, calendars and outcome settings."""
     _campaign_cache.clear()
+    _calendar_cache.clear()
+    _settings_cache.clear()
+
+
+def cached_calendar(campaign: Campaign, now: dt.datetime) -> CallingCalendar:
+    """``calendar_for(campaign)`` around ``now``, kept per process for ``CAMPAIGN_CACHE_TTL``."""
+    today = timezone.localdate(now)
+    key = (campaign.pk, today.year)
+    cached = _calendar_cache.get(key)
+    if cached is not None and dt.timedelta(0) <= now - cached[0] < CAMPAIGN_CACHE_TTL:
+        return cached[1]
+    calendar = calendar_for(campaign, around=today)
+    _calendar_cache[key] = (now, calendar)
+    return calendar
 
 
 def callable_campaigns(user, now: dt.datetime) -> list[Campaign]:
@@ -119,8 +139,7 @@ def callable_campaigns(user, now: dt.datetime) -> list[Campaign]:
 
 def open_campaigns(user, now: dt.datetime) -> list[Campaign]:
     """Active campaigns the user may call for whose calling window is open now."""
-    today = timezone.localdate(now)
-    return [c for c in callable_campaigns(user, now) if calendar_for(c, around=today).is_open(now)]
+    return [c for c in callable_campaigns(user, now) if cached_calendar(c, now).is_open(now)]
 
 
 def active_campaign_for(municipality_id: int, day: dt.date) -> Campaign | None:
@@ -276,15 +295,28 @@ def failed_attempts_on(number: PhoneNumber) -> int:
     )
 
 
-def attempts_on_day(number: PhoneNumber, day: dt.date) -> int:
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class NumberAttempts:
+    failed: int  # outbound calls to it without right-party contact, ever
+    today: int  # outbound calls to it on the day asked
+
+
+def attempts_on(number: PhoneNumber, day: dt.date) -> NumberAttempts:
+    """The number's failed calls ever and its calls on ``day``, in one query (a saved outcome
+    needs both)."""
     start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-    return ContactAttempt.objects.filter(
+    counts = ContactAttempt.objects.filter(
         phone_number=number,
         kind=ContactAttempt.Kind.PHONE,
         direction=ContactAttempt.Direction.OUTBOUND,
-        occurred_at__gte=start,
-        occurred_at__lt=start + dt.timedelta(days=1),
-    ).count()
+    ).aggregate(
+        failed=Count("pk", filter=~Q(outcome__right_party_contact=True)),
+        today=Count("pk", filter=Q(occurred_at__gte=start, occurred_at__lt=start + ONE_DAY)),
+    )
+    return NumberAttempts(failed=counts["failed"], today=counts["today"])
 
 
 def latest_script_version(campaign: Campaign | None) -> ScriptVersion | None:
@@ -319,15 +351,26 @@ def with_local_settings(outcome: OutcomeCode, municipality_id: int) -> OutcomeCo
     if getattr(outcome, "settings_of", None) == municipality_id:
         return outcome
     local = copy.copy(outcome)
-    setting = (
-        OutcomeSetting.objects.filter(municipality_id=municipality_id, outcome_id=outcome.pk)
-        .values(*TUNABLE_OUTCOME_FIELDS)
-        .first()
-    )
-    for name, value in (setting or {}).items():
+    for name, value in _settings_in(municipality_id).get(outcome.pk, {}).items():
         setattr(local, name, value)
     local.settings_of = municipality_id
     return local
+
+
+def _settings_in(municipality_id: int) -> dict[int, dict]:
+    """{outcome id: tunable fields} of one municipality, kept per process for
+    ``CAMPAIGN_CACHE_TTL`` (read for every saved outcome, changed rarely)."""
+    cached = _settings_cache.get(municipality_id)
+    if cached is not None and 0 <= time.monotonic() - cached[0] < CAMPAIGN_CACHE_TTL.seconds:
+        return cached[1]
+    settings = {
+        row.pop("outcome_id"): row
+        for row in OutcomeSetting.objects.filter(municipality_id=municipality_id).values(
+            "outcome_id", *TUNABLE_OUTCOME_FIELDS
+        )
+    }
+    _settings_cache[municipality_id] = (time.monotonic(), settings)
+    return settings
 
 
 def outcome_settings_of(municipality_id: int) -> list[OutcomeCode]:

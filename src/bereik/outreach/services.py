@@ -454,8 +454,7 @@ def _ranked(entries, agent, now, campaigns, policy) -> list[tuple[QueueEntry, st
         by_id = {e.pk: e for e in entries}
         ranked = policy.rank(list(candidates.values()), agent_id=agent.pk, now=now)
         return [(by_id[c.key], "") for c in ranked]
-    today = timezone.localdate(now)
-    calendars = {pk: selectors.calendar_for(c, around=today) for pk, c in campaigns.items()}
+    calendars = {pk: selectors.cached_calendar(c, now) for pk, c in campaigns.items()}
     return [
         (item.entry, item.scheduled_by)
         for item in learning.rank_entries(
@@ -701,6 +700,23 @@ def _move_case(case: Case, target: CaseState, *, actor, reason: str, end_result:
         logger.warning("case_move_skipped", case_id=case.pk, current=current, target=target)
 
 
+def _result_after(entry: QueueEntry, outcome: OutcomeCode, now: dt.datetime):
+    """The case's outcome (``derive_result``) once ``outcome`` is added. An attempt later than
+    every earlier one only has to be weighed against the result so far; one reported late (a
+    telephony system) is placed among the attempts by the time it happened."""
+    if entry.last_attempt_at is None or now >= entry.last_attempt_at:
+        previous = entry.result_outcome
+        kept = previous is not None and previous.is_final and not outcome.is_final
+        return previous if kept else outcome
+    history = [
+        a.outcome
+        for a in ContactAttempt.objects.filter(case_id=entry.case_id, outcome__isnull=False)
+        .select_related("outcome")
+        .order_by("occurred_at", "pk")
+    ]
+    return derive_result(history)
+
+
 def derive_result(outcomes: list[OutcomeCode]) -> OutcomeCode | None:
     """The case's outcome from all its attempts: the last final code wins, else the last outcome
     (queXS's rule)."""
@@ -739,7 +755,7 @@ def record_outcome(
     with transaction.atomic():
         locked = (
             QueueEntry.objects.select_for_update(of=("self",))
-            .select_related("campaign", "case")
+            .select_related("campaign", "case", "result_outcome")
             .get(pk=entry.pk)
         )
         holds = (
@@ -810,14 +826,14 @@ def _register_attempt(agent, entry: QueueEntry, token, data: OutcomeInput, now) 
         submission_token=token,
     )
     # The number: retire it, or close it after the last failed attempt.
+    called = None  # this number's attempts, counting this one
     if number is not None and not inbound:
         if outcome.retire_number:
             _set_number_status(number, PhoneNumber.Status.RETIRED)
-        elif (
-            not outcome.right_party_contact
-            and selectors.failed_attempts_on(number) >= campaign.max_attempts_per_number
-        ):
-            _set_number_status(number, PhoneNumber.Status.EXHAUSTED)
+        elif not outcome.right_party_contact:
+            called = selectors.attempts_on(number, timezone.localdate(now))
+            if called.failed >= campaign.max_attempts_per_number:
+                _set_number_status(number, PhoneNumber.Status.EXHAUSTED)
 
     # A callback that was due is now answered.
     for callback in Callback.objects.filter(
@@ -828,17 +844,12 @@ def _register_attempt(agent, entry: QueueEntry, token, data: OutcomeInput, now) 
         callback.fulfilled_by = attempt
         callback.save(update_fields=["fulfilled_at", "fulfilled_by", "was_missed"])
 
-    history = [
-        a.outcome
-        for a in ContactAttempt.objects.filter(case=case, outcome__isnull=False)
-        .select_related("outcome")
-        .order_by("occurred_at", "pk")
-    ]
     fields = {
         "attempts": entry.attempts + (0 if inbound else 1),
-        "last_attempt_at": now,
+        # A call reported late (a telephony system) does not make the last call earlier.
+        "last_attempt_at": max(now, entry.last_attempt_at or now),
         "last_outcome": outcome,
-        "result_outcome": derive_result(history),
+        "result_outcome": _result_after(entry, outcome, now),
         "locked_by": None,
         "locked_until": None,
         "lock_token": None,
@@ -899,7 +910,7 @@ def _register_attempt(agent, entry: QueueEntry, token, data: OutcomeInput, now) 
         # An inbound contact on a finished entry that needs no follow-up: record only.
         QueueEntry.objects.filter(pk=entry.pk).update(**fields)
     else:
-        _schedule_retry(entry, fields, outcome, number, now, agent)
+        _schedule_retry(entry, fields, outcome, number, now, agent, called)
 
     # Audited last: the audit chain is locked from here until commit, so keep that short.
     record(
@@ -930,7 +941,7 @@ def register_external_attempt(
     with transaction.atomic():
         locked = (
             QueueEntry.objects.select_for_update(of=("self",))
-            .select_related("campaign", "case")
+            .select_related("campaign", "case", "result_outcome")
             .get(pk=entry.pk)
         )
         if locked.locked_by_id is not None and locked.locked_until and locked.locked_until > now:
@@ -961,7 +972,7 @@ def _close_queue(entry: QueueEntry, fields: dict, reason: str, now: dt.datetime)
     ).update(cancelled_at=now)
 
 
-def _schedule_retry(entry, fields, outcome, number, now, agent) -> None:
+def _schedule_retry(entry, fields, outcome, number, now, agent, called=None) -> None:
     """After a non-final outcome: the same number later, the next number, or no number left."""
     case = entry.case
     campaign = entry.campaign
@@ -978,14 +989,16 @@ def _schedule_retry(entry, fields, outcome, number, now, agent) -> None:
             _close_queue(entry, fields, QueueEntry.ClosedReason.NO_NUMBER, now)
             _move_case(case, CaseState.ENRICHMENT, actor=agent, reason=_("No usable number left"))
         return
-    calendar = selectors.calendar_for(campaign, around=timezone.localdate(now))
+    calendar = selectors.cached_calendar(campaign, now)
     if current is not None and next_number.pk == current.pk:
         tried = entry.day_parts_tried | DAY_PART_BITS[day_part(now)]
+        if called is None or number is None or number.pk != next_number.pk:
+            called = selectors.attempts_on(next_number, timezone.localdate(now))
         next_at = plan_next_attempt(
             calendar=calendar,
             now=now,
             rule=RetryRule(outcome.retry_delay_minutes, outcome.retry_other_day_part),
-            attempts_today=selectors.attempts_on_day(next_number, timezone.localdate(now)),
+            attempts_today=called.today,
             max_attempts_per_day=campaign.max_attempts_per_day,
             day_parts_tried=day_parts_from_bits(tried),
         )
@@ -1156,6 +1169,7 @@ def save_outcome_setting(
             obj=setting,
             detail={"outcome": outcome.code, "fields": sorted(values)},
         )
+    selectors.forget_cached_campaigns()  # this process applies the change at once
     return setting
 
 
