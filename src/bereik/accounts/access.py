@@ -122,6 +122,12 @@ def access_for(user) -> Access:
     return access
 
 
+def municipalities_for(user, permission: Permission) -> QuerySet[Organisation]:
+    """The municipalities where the user holds the permission, by name (for choices and menus)."""
+    ids = access_for(user).municipality_ids(permission)
+    return Organisation.objects.filter(pk__in=ids).order_by("name")
+
+
 def scope(
     queryset: QuerySet, user, permission: Permission, *, via: str = "municipality"
 ) -> QuerySet:

@@ -4,7 +4,8 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from bereik.accounts.access import access_for, scope
+from bereik.accounts import access
+from bereik.accounts.access import scope
 from bereik.accounts.models import Organisation
 from bereik.accounts.roles import Permission
 from bereik.cases.models import Case
@@ -15,8 +16,8 @@ from .models import EnrichmentBatch, ImportRun, MappingProfile, RoutingRule
 
 
 def municipalities_for(user, permission: Permission) -> QuerySet[Organisation]:
-    ids = access_for(user).municipality_ids(permission)
-    return Organisation.objects.filter(pk__in=ids, is_active=True).order_by("name")
+    """Municipalities signals can be imported for: those still active."""
+    return access.municipalities_for(user, permission).filter(is_active=True)
 
 
 def runs_for(user) -> QuerySet[ImportRun]:

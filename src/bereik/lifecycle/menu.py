@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from bereik.accounts.access import access_for
+from bereik.accounts.access import access_for, municipalities_for
 from bereik.accounts.roles import Permission
 from bereik.portal import home, navigation
 
@@ -34,7 +34,7 @@ def _closure_cards(user) -> list[home.Card]:
     month = selectors.last_closable_month(timezone.localdate())
     open_months = [
         municipality
-        for municipality in selectors.municipalities_for(user, Permission.CLOSE_MONTH)
+        for municipality in municipalities_for(user, Permission.CLOSE_MONTH)
         if not ClosureBatch.objects.filter(
             municipality=municipality, month=month, undone_at__isnull=True
         ).exists()

@@ -11,9 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from bereik.accounts.access import access_for
 from bereik.accounts.models import Organisation
-from bereik.accounts.roles import Permission
 from bereik.cases.models import Case, Signal
 from bereik.cases.results import EndResult
 from bereik.cases.workflow import CaseState
@@ -56,12 +54,6 @@ def handover_models():
     except ImportError:  # pragma: no cover - the app is part of the installation
         return None
     return Appointment, Handover
-
-
-def municipalities_for(user, permission: Permission) -> QuerySet[Organisation]:
-    return Organisation.objects.filter(
-        pk__in=access_for(user).municipality_ids(permission)
-    ).order_by("name")
 
 
 # --- month-end closure ------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bereik.accounts.access import access_for, get_for_user
+from bereik.accounts.access import access_for, get_for_user, municipalities_for
 from bereik.accounts.models import Organisation
 from bereik.accounts.roles import Permission
 from bereik.audit.models import AuditAction
@@ -28,7 +28,7 @@ from .models import ClosureBatch, Proposal, RuleKind
 
 
 def _municipality(request, permission: Permission) -> tuple[Organisation, list[Organisation]]:
-    choices = list(selectors.municipalities_for(request.user, permission))
+    choices = list(municipalities_for(request.user, permission))
     if not choices:
         raise PermissionDenied
     raw = request.POST.get("gemeente") or request.GET.get("gemeente")

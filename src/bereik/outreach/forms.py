@@ -8,8 +8,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from bereik.accounts.access import access_for
-from bereik.accounts.models import Organisation
+from bereik.accounts.access import municipalities_for
 from bereik.accounts.roles import Permission
 from bereik.handover.models import AppointmentSlot
 from bereik.handover.selectors import social_work_for
@@ -33,10 +32,6 @@ YES_NO = [("", "–"), ("yes", _("Yes")), ("no", _("No"))]
 PLACEHOLDER_HELP = format_lazy(
     "{} {}", _("Placeholders you can use:"), ", ".join(f"{{{k}}}" for k in KNOWN)
 )
-
-
-def municipalities_for(user, permission: Permission):
-    return Organisation.objects.filter(pk__in=access_for(user).municipality_ids(permission))
 
 
 class OutcomeSelect(forms.Select):

@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from bereik.accounts.access import access_for, get_for_user, require
+from bereik.accounts.access import access_for, get_for_user, municipalities_for, require
 from bereik.accounts.roles import Permission
 from bereik.audit.models import AuditAction
 from bereik.audit.services import record
@@ -32,7 +32,6 @@ from .forms import (
     OutcomeSettingForm,
     ScriptForm,
     SendMessageForm,
-    municipalities_for,
 )
 from .models import (
     TUNABLE_OUTCOME_FIELDS,
@@ -439,7 +438,7 @@ def campaign_enqueue(request, pk: int):
 
 def _managed_municipality(request, pk: int | None):
     """A municipality whose calling practice the user may set (404 outside their own)."""
-    municipalities = municipalities_for(request.user, MANAGE).order_by("name")
+    municipalities = municipalities_for(request.user, MANAGE)
     if pk is None:
         municipality = municipalities.first()
         if municipality is None:
