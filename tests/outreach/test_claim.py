@@ -108,3 +108,22 @@ def test_inactive_or_ended_campaign_offers_nothing(make_entry, agent, campaign):
     campaign.ends_on = dt.date(2026, 11, 1)
     campaign.save()
     assert services.claim_next(agent=agent, now=NOW) is None
+
+
+def test_agents_of_one_process_share_its_campaigns_and_lose_access_at_once(
+    make_entry, agent, make_member, contact_centre, django_assert_num_queries
+):
+    from bereik.accounts.models import Membership
+    from bereik.outreach import selectors
+
+    make_entry(), make_entry()
+    colleague = make_member(Role.AGENT, contact_centre)
+    assert [c.pk for c in selectors.callable_campaigns(agent, NOW)]
+    colleague = type(colleague).objects.get(pk=colleague.pk)  # a new request: nothing cached
+    with django_assert_num_queries(2):  # the colleague's memberships and agreements only
+        campaigns = selectors.callable_campaigns(colleague, NOW)
+    assert [c.pk for c in campaigns] == [c.pk for c in selectors.callable_campaigns(agent, NOW)]
+
+    Membership.objects.filter(user=colleague).update(is_active=False)
+    colleague = type(colleague).objects.get(pk=colleague.pk)
+    assert services.claim_next(agent=colleague, now=NOW) is None  # not 2 s later: now

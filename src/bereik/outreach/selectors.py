@@ -93,7 +93,9 @@ def campaign_runs_on(campaign: Campaign, day: dt.date) -> bool:
 
 
 # The claim asks "which campaigns may this agent call for now?" on every "next resident". The answer
-# changes rarely, so each process keeps it for a moment (edits show within CAMPAIGN_CACHE_TTL).
+# changes rarely, so each process keeps each municipality's running campaigns for a moment, for
+# all its agents (an agent's own claims are further apart than that). Edits show within
+# CAMPAIGN_CACHE_TTL in other processes, at once in the one that saved them.
 CAMPAIGN_CACHE_TTL = dt.timedelta(seconds=2)
 _campaign_cache: dict[int, tuple[dt.datetime, list[Campaign]]] = {}
 # The same holds for what every saved outcome needs: the campaign's calendar and the
@@ -122,19 +124,30 @@ def cached_calendar(campaign: Campaign, now: dt.datetime) -> CallingCalendar:
 
 
 def callable_campaigns(user, now: dt.datetime) -> list[Campaign]:
-    """Active campaigns the user may call for today, with their windows (briefly cached)."""
-    cached = _campaign_cache.get(user.pk)
-    if cached is not None and dt.timedelta(0) <= now - cached[0] < CAMPAIGN_CACHE_TTL:
-        return cached[1]
-    today = timezone.localdate(now)
-    campaigns = list(
-        scope(Campaign.objects.all(), user, Permission.WORK_CALL_QUEUE)
-        .filter(is_active=True, starts_on__lte=today)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-        .prefetch_related("windows")
-    )
-    _campaign_cache[user.pk] = (now, campaigns)
-    return campaigns
+    """Active campaigns the user may call for today, with their windows (briefly cached per
+    municipality); the user's municipalities are asked every time."""
+    municipality_ids = access_for(user).municipality_ids(Permission.WORK_CALL_QUEUE)
+    campaigns, missing = [], []
+    for municipality_id in municipality_ids:
+        cached = _campaign_cache.get(municipality_id)
+        if cached is not None and dt.timedelta(0) <= now - cached[0] < CAMPAIGN_CACHE_TTL:
+            campaigns.extend(cached[1])
+        else:
+            missing.append(municipality_id)
+    if missing:
+        today = timezone.localdate(now)
+        running: dict[int, list[Campaign]] = {municipality_id: [] for municipality_id in missing}
+        for campaign in (
+            Campaign.objects.filter(municipality_id__in=missing, is_active=True)
+            .filter(starts_on__lte=today)
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+            .prefetch_related("windows")
+        ):
+            running[campaign.municipality_id].append(campaign)
+        for municipality_id, found in running.items():
+            _campaign_cache[municipality_id] = (now, found)
+            campaigns.extend(found)
+    return sorted(campaigns, key=lambda c: (-c.starts_on.toordinal(), c.name, c.pk))
 
 
 def open_campaigns(user, now: dt.datetime) -> list[Campaign]:
