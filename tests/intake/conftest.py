@@ -82,7 +82,6 @@ def import_through(request, municipality):
     """``import_through(content, name)`` -> the JSON report of importing the file for
     ``municipality`` one of three ways: ``process_run`` directly, the ``import_signals --json``
     command, or the upload page (stored file -> background task -> processing)."""
-    way = request.param
 
     def by_process(content: bytes, name: str) -> dict:
         return request.getfixturevalue("run_import")(content)
@@ -125,6 +124,4 @@ def import_through(request, municipality):
         assert run.is_finished and run.stored_file == ""  # processed, upload deleted
         return run_report(run)
 
-    run = {"process": by_process, "command": by_command, "upload": by_upload}[way]
-    run.way = way
-    return run
+    return {"process": by_process, "command": by_command, "upload": by_upload}[request.param]

@@ -279,7 +279,6 @@ def test_a_numbers_attempts_are_counted_in_one_go(make_entry, agent, outcomes):
         )
     counted = selectors.attempts_on(number, NOW.date())
     assert (counted.failed, counted.today) == (3, 3)
-    assert counted.failed == selectors.failed_attempts_on(number)
 
 
 def test_objection_closes_the_entry_and_is_respected_later(make_entry, agent, outcomes, campaign):

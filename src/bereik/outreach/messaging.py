@@ -48,6 +48,15 @@ class Delivery:
     error: str = ""
 
 
+def failed(
+    backend: str, message: Message, reason: str, *, event: str, level: str = "warning", **details
+) -> Delivery:
+    """A message that was not sent: logged as ``event`` with the message's reference (so the log
+    finds the stored message), its technical ``reason`` kept as the delivery's error."""
+    getattr(logger, level)(event, backend=backend, reference=message.reference, **details)
+    return Delivery(ok=False, backend=backend, reference=message.reference, error=reason[:500])
+
+
 class MessageBackend(Protocol):
     name: str
 
@@ -90,18 +99,14 @@ class UnavailableBackend:
         self.problem = problem
 
     def send(self, message: Message) -> Delivery:
-        logger.error(
-            "message_backend_unavailable",
-            backend=self.name,
+        return failed(
+            self.name,
+            message,
+            f"configuration: {self.problem}",
+            event="message_backend_unavailable",
+            level="error",  # every message fails until an administrator mends the configuration
             channel=message.channel,
-            reference=message.reference,
             problem=self.problem,
-        )
-        return Delivery(
-            ok=False,
-            backend=self.name,
-            reference=message.reference,
-            error=f"configuration: {self.problem}"[:500],
         )
 
 
@@ -127,12 +132,7 @@ class EmailBackend:
         try:
             EmailMessage(subject=message.subject, body=message.body, to=[message.recipient]).send()
         except OSError as error:
-            logger.warning(
-                "email_failed", backend=self.name, reference=message.reference, error=str(error)
-            )
-            return Delivery(
-                ok=False, backend=self.name, reference=message.reference, error=str(error)[:500]
-            )
+            return failed(self.name, message, str(error), event="email_failed", error=str(error))
         return Delivery(ok=True, backend=self.name, reference=message.reference)
 
 
@@ -209,17 +209,12 @@ class CmSmsBackend:
         try:
             status, body = self.transport(request, self.timeout)
         except (OSError, urllib.error.URLError) as error:
-            logger.warning(
-                "sms_provider_unreachable",
-                backend=self.name,
-                reference=message.reference,
+            return failed(
+                self.name,
+                message,
+                f"unreachable: {error}",
+                event="sms_provider_unreachable",
                 error=str(error),
-            )
-            return Delivery(
-                ok=False,
-                backend=self.name,
-                reference=message.reference,
-                error=f"unreachable: {error}"[:500],
             )
         try:
             answer = json.loads(body or b"{}")
@@ -234,18 +229,13 @@ class CmSmsBackend:
         accepted = 200 <= status < 300 and first.get("status", "Accepted") == "Accepted"
         if not accepted:
             detail = first.get("messageDetails") or answer.get("details") or ""
-            logger.warning(
-                "sms_rejected",
-                backend=self.name,
-                reference=message.reference,
+            return failed(
+                self.name,
+                message,
+                f"HTTP {status}: {detail}",
+                event="sms_rejected",
                 status=status,
                 detail=str(detail),
-            )
-            return Delivery(
-                ok=False,
-                backend=self.name,
-                reference=message.reference,
-                error=f"HTTP {status}: {detail}"[:500],
             )
         return Delivery(
             ok=True, backend=self.name, reference=str(first.get("reference") or message.reference)
@@ -255,18 +245,13 @@ class CmSmsBackend:
         """Not the documented answer (a list, a string, a number where an object belongs): we
         cannot tell whether the message was accepted, so it counts as failed."""
         shape = type(part).__name__
-        logger.warning(
-            "sms_unexpected_answer",
-            backend=self.name,
-            reference=message.reference,
+        return failed(
+            self.name,
+            message,
+            f"HTTP {status}: unexpected answer ({shape})",
+            event="sms_unexpected_answer",
             status=status,
             shape=shape,
-        )
-        return Delivery(
-            ok=False,
-            backend=self.name,
-            reference=message.reference,
-            error=f"HTTP {status}: unexpected answer ({shape})",
         )
 
 

@@ -297,15 +297,8 @@ def dialable_numbers(numbers: Iterable[PhoneNumber]) -> list[PhoneNumber]:
 
 
 def failed_attempts_on(number: PhoneNumber) -> int:
-    return (
-        ContactAttempt.objects.filter(
-            phone_number=number,
-            kind=ContactAttempt.Kind.PHONE,
-            direction=ContactAttempt.Direction.OUTBOUND,
-        )
-        .exclude(outcome__right_party_contact=True)
-        .count()
-    )
+    """Outbound calls to the number without right-party contact, ever."""
+    return attempts_on(number, timezone.localdate()).failed
 
 
 ONE_DAY = dt.timedelta(days=1)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from bereik.audit.models import AuditAction
 from bereik.audit.services import record
+from bereik.cases.bulk import one_of
 from bereik.cases.models import Case, PhoneNumber
 from bereik.cases.results import EndResult
 from bereik.cases.workflow import TRANSITIONS, CaseState, transition
@@ -272,12 +273,12 @@ def on_case_urgency_raised(sender, *, crisis_ids, due_on, **kwargs) -> None:
     """A queued case became a crisis or got an earlier deadline (a new signal): its entry ranks
     accordingly from now on. A callback keeps its band (it already comes first)."""
     open_entries = QueueEntry.objects.exclude(status=QueueEntry.Status.CLOSED)
-    if crisis_ids:
-        crisis = open_entries.filter(case_id__in=crisis_ids)
+    if crisis_ids:  # as many as an import's crisis signals: one array parameter, not one each
+        crisis = open_entries.filter(one_of("case_id", crisis_ids))
         crisis.filter(band=QueueEntry.Band.NORMAL).update(band=QueueEntry.Band.CRISIS)
         crisis.filter(is_crisis=False).update(is_crisis=True)
     for day, case_ids in due_on.items():
-        open_entries.filter(case_id__in=case_ids, rank_date__gt=day).update(rank_date=day)
+        open_entries.filter(one_of("case_id", case_ids), rank_date__gt=day).update(rank_date=day)
 
 
 def send_prenotifications(*, actor, campaign: Campaign, entry_ids: list[int]) -> int:
