@@ -7,7 +7,7 @@ import pytest
 
 from bereik.accounts.roles import Role
 from bereik.outreach import selectors, services
-from bereik.outreach.models import Callback, QueueEntry
+from bereik.outreach.models import Callback, ContactAttempt, QueueEntry
 from bereik.outreach.services import OutcomeInput
 
 from .conftest import TUESDAY_MORNING as NOW
@@ -110,3 +110,51 @@ def test_callback_outside_windows_is_refused_by_the_service(make_entry, agent, o
         )
     assert "callback_at" in error.value.message_dict
     assert not Callback.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "direction", [ContactAttempt.Direction.INBOUND, ContactAttempt.Direction.OUTBOUND]
+)
+def test_an_agreed_callback_stands_after_an_earlier_call_without_result(
+    make_entry, agent, colleague, outcomes, supervisor, direction
+):
+    """The resident calls in before the agreed time (or an agent takes the callback early by
+    hand) and the call brings nothing new: the callback still stands, held until its time, and
+    is answered by the call then; it is neither lost from the queue nor left as a phantom
+    "due" callback for the supervisor."""
+    make_entry()
+    entry = agree_callback(agent, outcomes, only_me=True)
+    early = NOW + dt.timedelta(hours=1)
+    taken = services.claim_entry(agent=colleague, entry=entry, now=early)
+    services.record_outcome(
+        agent=colleague,
+        entry=taken,
+        token=taken.lock_token,
+        data=OutcomeInput(
+            outcomes["geen_gehoor"], phone_number=taken.current_number, direction=direction
+        ),
+        now=early,
+    )
+    entry.refresh_from_db()
+    assert (entry.status, entry.band) == (QueueEntry.Status.WAITING, QueueEntry.Band.CALLBACK)
+    assert (entry.next_attempt_at, entry.callback_due_at) == (AT_TWO, AT_TWO)
+    assert entry.callback_agent_id == agent.pk
+    callback = Callback.objects.get(entry=entry)
+    assert (callback.fulfilled_at, callback.cancelled_at) == (None, None)
+
+    assert services.claim_next(agent=colleague, now=AT_TWO) is None  # still only for its agent
+    claimed = services.claim_next(agent=agent, now=AT_TWO)
+    assert claimed.pk == entry.pk
+    services.record_outcome(
+        agent=agent,
+        entry=claimed,
+        token=claimed.lock_token,
+        data=OutcomeInput(outcomes["voicemail"], phone_number=claimed.current_number),
+        now=AT_TWO,
+    )
+    callback.refresh_from_db()
+    assert callback.fulfilled_at == AT_TWO
+    figures = selectors.progress(supervisor, AT_TWO + selectors.CALLBACK_GRACE * 2)
+    assert (figures.due_callbacks, figures.missed_callbacks) == ([], 0)
+    entry.refresh_from_db()
+    assert (entry.band, entry.callback_due_at) == (QueueEntry.Band.NORMAL, None)

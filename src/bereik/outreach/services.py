@@ -990,8 +990,23 @@ def _schedule_retry(entry, fields, outcome, number, now, agent, called=None) -> 
             _close_queue(entry, fields, QueueEntry.ClosedReason.NO_NUMBER, now)
             _move_case(case, CaseState.ENRICHMENT, actor=agent, reason=_("No usable number left"))
         return
+    same_number = current is not None and next_number.pk == current.pk
+    if entry.callback_due_at is not None and entry.callback_due_at > now:
+        # A callback agreed for later stands (the resident called in early, or it was taken by
+        # hand before its time): held until then as agreed, on the number to call by then.
+        fields.update(
+            status=QueueEntry.Status.WAITING,
+            band=QueueEntry.Band.CALLBACK,
+            next_attempt_at=entry.callback_due_at,
+            current_number=next_number,
+            day_parts_tried=(entry.day_parts_tried | DAY_PART_BITS[day_part(now)])
+            if same_number
+            else 0,
+        )
+        QueueEntry.objects.filter(pk=entry.pk).update(**fields)
+        return
     calendar = selectors.cached_calendar(campaign, now)
-    if current is not None and next_number.pk == current.pk:
+    if same_number:
         tried = entry.day_parts_tried | DAY_PART_BITS[day_part(now)]
         if called is None or number is None or number.pk != next_number.pk:
             called = selectors.attempts_on(next_number, timezone.localdate(now))
