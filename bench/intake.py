@@ -27,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 PG_DB = "bereik_bench_intake"
+SERVER = ("shared_buffers", "max_wal_size", "checkpoint_timeout")
 
 
 def _setup_django(database_url: str) -> None:
@@ -209,9 +210,13 @@ def worker(args) -> None:
         with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as connection:
             connection.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
             connection.execute(f"CREATE DATABASE {PG_DB}")
+            # The figures depend on them (docs/operations.md, "PostgreSQL for large imports").
+            settings = {name: connection.execute(f"SHOW {name}").fetchone()[0] for name in SERVER}
         _setup_django(f"{PG_URL}/{PG_DB}")
     today = datetime.date(2026, 11, 20)
     result = {"backend": backend}
+    if backend != "sqlite":
+        result["server"] = settings
     receivers = args.with_receivers
     result["full"] = _ours(Path(args.full), "7001", today, receivers=receivers)
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
@@ -287,6 +292,8 @@ def main() -> None:
             loop = result["sample_orm_loop"]["rows_per_s"]
             iie = result["sample_import_export"]["rows_per_s"]
             print(f"\n== {backend} ==")
+            if "server" in result:
+                print(", ".join(f"{name} {value}" for name, value in result["server"].items()))
             print(
                 f"end to end, {result['full']['rows']} rows: {result['full']['seconds']} s, "
                 f"{full_rate} rows/s, peak RSS {result['peak_rss_mb']} MB"
