@@ -153,3 +153,4 @@ def test_a_queued_run_whose_file_is_gone_fails_with_a_message(coordinator_client
     assert run.stored_file == ""
     page = coordinator_client.get(reverse("intake:run_detail", args=[run.pk]))
     assert "niet meer beschikbaar" in page.text
+    assert page.text.count("opnieuw in") == 1  # the advice to import it again, once

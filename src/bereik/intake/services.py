@@ -119,7 +119,7 @@ def process_stored_run(run: ImportRun) -> ImportRun:
             ImportRun.objects.filter(pk=run.pk).update(
                 status=ImportRun.Status.FAILED,
                 finished_at=timezone.now(),
-                message=_("The uploaded file is no longer available; upload the file again."),
+                message=_("The uploaded file is no longer available."),
             )
         else:
             with stream:
