@@ -132,12 +132,12 @@ def refresh_figures(*, municipality, month: dt.date | None = None) -> dict:
     of it), or every month with cases, every month refreshed before and the current month.
     Each month is replaced as a whole in one transaction; returns months and rows written."""
     from . import rollup
-    from .figures import _reporting_transaction
+    from .figures import reporting_transaction
 
     today = timezone.localdate()
     months = [month.replace(day=1)] if month else rollup.months_to_refresh(municipality.pk, today)
     written = 0
-    with _reporting_transaction():
+    with reporting_transaction():
         # One refresh of a municipality at a time (the nightly run and a background task could
         # meet): each would delete the other's uncommitted rows' predecessors and insert its own.
         # NO KEY UPDATE does not block inserts that refer to the municipality.
