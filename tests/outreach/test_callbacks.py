@@ -158,3 +158,30 @@ def test_an_agreed_callback_stands_after_an_earlier_call_without_result(
     assert (figures.due_callbacks, figures.missed_callbacks) == ([], 0)
     entry.refresh_from_db()
     assert (entry.band, entry.callback_due_at) == (QueueEntry.Band.NORMAL, None)
+
+
+def test_a_new_callback_agreed_before_the_old_one_replaces_it(make_entry, agent, outcomes):
+    make_entry()
+    entry = agree_callback(agent, outcomes)
+    early = NOW + dt.timedelta(hours=1)
+    taken = services.claim_entry(agent=agent, entry=entry, now=early)
+    later = AT_TWO + dt.timedelta(hours=2)
+    services.record_outcome(
+        agent=agent,
+        entry=taken,
+        token=taken.lock_token,
+        data=OutcomeInput(
+            outcomes["niet_beschikbaar"],
+            phone_number=taken.current_number,
+            direction=ContactAttempt.Direction.INBOUND,
+            callback_at=later,
+        ),
+        now=early,
+    )
+    entry.refresh_from_db()
+    assert (entry.next_attempt_at, entry.callback_due_at) == (later, later)
+    old, new = Callback.objects.filter(entry=entry).order_by("pk")
+    assert (old.due_at, old.cancelled_at, old.fulfilled_at) == (AT_TWO, early, None)
+    assert (new.due_at, new.cancelled_at) == (later, None)
+    open_callbacks = Callback.objects.filter(fulfilled_at__isnull=True, cancelled_at__isnull=True)
+    assert list(open_callbacks) == [new]

@@ -888,6 +888,10 @@ def _register_attempt(agent, entry: QueueEntry, token, data: OutcomeInput, now) 
         _close_queue(entry, fields, QueueEntry.ClosedReason.INVALID_RECORD, now)
         _move_case(case, CaseState.CLOSED, actor=agent, reason=reason, end_result=END_RESULT_OTHER)
     elif data.callback_at is not None:
+        # The new agreement replaces one made before for later (the due ones are answered above).
+        Callback.objects.filter(
+            entry=entry, fulfilled_at__isnull=True, cancelled_at__isnull=True
+        ).update(cancelled_at=now)
         Callback.objects.create(
             municipality_id=entry.municipality_id,
             entry=entry,
