@@ -2,8 +2,10 @@
 stub server on 127.0.0.1), and every message is a DDAS contact attempt."""
 
 import json
+import smtplib
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -99,15 +101,20 @@ def test_cm_rejection_is_recorded_as_failed(
     monkeypatch.setenv("SMS_BACKEND", "cm")
     monkeypatch.setenv("SMS_CM_URL", provider)
     monkeypatch.setenv("SMS_CM_PRODUCT_TOKEN", "token")
-    StubProvider.answer = (400, {"details": "No account found", "errorCode": 101, "messages": []})
+    StubProvider.answer = (
+        400,
+        {"details": "Gsm '0031612345678' is not a valid number", "errorCode": 101, "messages": []},
+    )
     entry = make_entry()
     message = services.send_message(actor=agent, case=entry.case, template=sms_template)
     assert message.status == OutboundMessage.Status.FAILED
-    assert "No account found" in message.error
+    assert "is not a valid number" in message.error
     assert ContactAttempt.objects.get(case=entry.case).kind == ContactAttempt.Kind.SMS
     [event] = logged(caplog, "sms_rejected")
-    assert event["status"] == 400 and event["detail"] == "No account found"
+    assert (event["status"], event["error_code"]) == (400, 101)
     assert event["reference"] == message.provider_reference != ""
+    # The number the provider's text quotes stays out of the log (personal data).
+    assert not [r for r in caplog.records if "612345678" in str(r.msg)]
 
 
 def test_unreachable_provider_fails_without_raising():
@@ -132,6 +139,25 @@ def test_email_goes_through_the_configured_mailer(make_entry, agent, municipalit
     assert message.status == OutboundMessage.Status.SENT
     assert mail.outbox[0].to == ["inwoner@example.invalid"]
     assert ContactAttempt.objects.get(case=entry.case).kind == ContactAttempt.Kind.MAIL
+
+
+def test_a_refused_email_is_a_failed_message_without_the_address_in_the_log(
+    make_entry, agent, municipality, caplog
+):
+    template = MessageTemplateFactory(
+        municipality=municipality, channel="email", subject="Uw gemeente", body="Beste {naam}"
+    )
+    entry = make_entry()
+    entry.case.resident.email = "inwoner@example.invalid"
+    entry.case.resident.save()
+    refused = smtplib.SMTPRecipientsRefused({"inwoner@example.invalid": (550, b"no such user")})
+    with mock.patch("django.core.mail.EmailMessage.send", side_effect=refused):
+        message = services.send_message(actor=agent, case=entry.case, template=template)
+    assert message.status == OutboundMessage.Status.FAILED
+    assert "inwoner@example.invalid" in message.error
+    [event] = logged(caplog, "email_failed")
+    assert event["error"] == "SMTPRecipientsRefused"
+    assert not [r for r in caplog.records if "inwoner@example.invalid" in str(r.msg)]
 
 
 def test_template_of_another_municipality_is_refused(make_entry, agent, other_municipality):

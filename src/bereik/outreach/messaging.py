@@ -132,7 +132,10 @@ class EmailBackend:
         try:
             EmailMessage(subject=message.subject, body=message.body, to=[message.recipient]).send()
         except OSError as error:
-            return failed(self.name, message, str(error), event="email_failed", error=str(error))
+            # The error's text may name the address: kept with the message, not logged.
+            return failed(
+                self.name, message, str(error), event="email_failed", error=type(error).__name__
+            )
         return Delivery(ok=True, backend=self.name, reference=message.reference)
 
 
@@ -229,13 +232,15 @@ class CmSmsBackend:
         accepted = 200 <= status < 300 and first.get("status", "Accepted") == "Accepted"
         if not accepted:
             detail = first.get("messageDetails") or answer.get("details") or ""
+            # The provider's text may quote the number: it stays with the stored message (which
+            # the retention terms purge), the log gets the codes only.
             return failed(
                 self.name,
                 message,
                 f"HTTP {status}: {detail}",
                 event="sms_rejected",
                 status=status,
-                detail=str(detail),
+                error_code=first.get("messageErrorCode", answer.get("errorCode")),
             )
         return Delivery(
             ok=True, backend=self.name, reference=str(first.get("reference") or message.reference)
