@@ -128,28 +128,28 @@ def test_unreachable_provider_fails_without_raising():
     assert not delivery.ok and "connection refused" in delivery.error
 
 
-def test_email_goes_through_the_configured_mailer(make_entry, agent, municipality):
+@pytest.fixture
+def emailed(make_entry, municipality):
+    """(an e-mail template, an entry whose resident has an address)"""
     template = MessageTemplateFactory(
         municipality=municipality, channel="email", subject="Uw gemeente", body="Beste {naam}"
     )
     entry = make_entry()
     entry.case.resident.email = "inwoner@example.invalid"
     entry.case.resident.save()
+    return template, entry
+
+
+def test_email_goes_through_the_configured_mailer(emailed, agent):
+    template, entry = emailed
     message = services.send_message(actor=agent, case=entry.case, template=template)
     assert message.status == OutboundMessage.Status.SENT
     assert mail.outbox[0].to == ["inwoner@example.invalid"]
     assert ContactAttempt.objects.get(case=entry.case).kind == ContactAttempt.Kind.MAIL
 
 
-def test_a_refused_email_is_a_failed_message_without_the_address_in_the_log(
-    make_entry, agent, municipality, caplog
-):
-    template = MessageTemplateFactory(
-        municipality=municipality, channel="email", subject="Uw gemeente", body="Beste {naam}"
-    )
-    entry = make_entry()
-    entry.case.resident.email = "inwoner@example.invalid"
-    entry.case.resident.save()
+def test_a_refused_email_is_a_failed_message_without_the_address_in_the_log(emailed, agent, caplog):
+    template, entry = emailed
     refused = smtplib.SMTPRecipientsRefused({"inwoner@example.invalid": (550, b"no such user")})
     with mock.patch("django.core.mail.EmailMessage.send", side_effect=refused):
         message = services.send_message(actor=agent, case=entry.case, template=template)

@@ -995,6 +995,8 @@ def _schedule_retry(entry, fields, outcome, number, now, agent, called=None) -> 
             _move_case(case, CaseState.ENRICHMENT, actor=agent, reason=_("No usable number left"))
         return
     same_number = current is not None and next_number.pk == current.pk
+    # A fall-over to the next number starts its day-parts afresh.
+    tried = (entry.day_parts_tried | DAY_PART_BITS[day_part(now)]) if same_number else 0
     if entry.callback_due_at is not None and entry.callback_due_at > now:
         # A callback agreed for later stands (the resident called in early, or it was taken by
         # hand before its time): held until then as agreed, on the number to call by then.
@@ -1003,15 +1005,12 @@ def _schedule_retry(entry, fields, outcome, number, now, agent, called=None) -> 
             band=QueueEntry.Band.CALLBACK,
             next_attempt_at=entry.callback_due_at,
             current_number=next_number,
-            day_parts_tried=(entry.day_parts_tried | DAY_PART_BITS[day_part(now)])
-            if same_number
-            else 0,
+            day_parts_tried=tried,
         )
         QueueEntry.objects.filter(pk=entry.pk).update(**fields)
         return
     calendar = selectors.cached_calendar(campaign, now)
     if same_number:
-        tried = entry.day_parts_tried | DAY_PART_BITS[day_part(now)]
         if called is None or number is None or number.pk != next_number.pk:
             called = selectors.attempts_on(next_number, timezone.localdate(now))
         next_at = plan_next_attempt(
@@ -1023,7 +1022,6 @@ def _schedule_retry(entry, fields, outcome, number, now, agent, called=None) -> 
             day_parts_tried=day_parts_from_bits(tried),
         )
     else:  # fall over to the next number: it may be dialled straight away
-        tried = 0
         next_at = calendar.next_open(now)
     if next_at is None or not selectors.campaign_runs_on(campaign, timezone.localdate(next_at)):
         _close_queue(entry, fields, QueueEntry.ClosedReason.EXHAUSTED, now)
