@@ -508,6 +508,15 @@ class ContactAttempt(models.Model):
         return f"{self.kind} {self.occurred_at:%Y-%m-%d %H:%M}"
 
 
+# A callback neither answered nor cancelled.
+OPEN_CALLBACK = Q(fulfilled_at__isnull=True, cancelled_at__isnull=True)
+
+
+class CallbackQuerySet(models.QuerySet):
+    def open(self) -> "CallbackQuerySet":
+        return self.filter(OPEN_CALLBACK)
+
+
 class Callback(models.Model):
     """An agreed moment to call a resident again. Held until due, then it jumps the queue."""
 
@@ -532,6 +541,8 @@ class Callback(models.Model):
     was_missed = models.BooleanField(default=False)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
+    objects = CallbackQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("callback")
         verbose_name_plural = _("callbacks")
@@ -539,7 +550,7 @@ class Callback(models.Model):
         indexes = [
             models.Index(
                 fields=["municipality", "due_at"],
-                condition=Q(fulfilled_at__isnull=True, cancelled_at__isnull=True),
+                condition=OPEN_CALLBACK,
                 name="callback_open",
             )
         ]

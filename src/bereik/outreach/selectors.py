@@ -2,7 +2,6 @@
 
 import copy
 import datetime as dt
-import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -101,7 +100,16 @@ _campaign_cache: dict[int, tuple[dt.datetime, list[Campaign]]] = {}
 # The same holds for what every saved outcome needs: the campaign's calendar and the
 # municipality's outcome settings. Saving windows or a setting forgets them in its own process.
 _calendar_cache: dict[tuple[int, int], tuple[dt.datetime, CallingCalendar]] = {}
-_settings_cache: dict[int, tuple[float, dict[int, dict]]] = {}
+_settings_cache: dict[int, tuple[dt.datetime, dict[int, dict]]] = {}
+
+
+def _fresh(cache: dict, key, now: dt.datetime):
+    """What ``cache`` keeps under ``key`` if stored less than ``CAMPAIGN_CACHE_TTL`` before
+    ``now``, else None."""
+    cached = cache.get(key)
+    if cached is not None and dt.timedelta(0) <= now - cached[0] < CAMPAIGN_CACHE_TTL:
+        return cached[1]
+    return None
 
 
 def forget_cached_campaigns() -> None:
@@ -115,11 +123,10 @@ def cached_calendar(campaign: Campaign, now: dt.datetime) -> CallingCalendar:
     """``calendar_for(campaign)`` around ``now``, kept per process for ``CAMPAIGN_CACHE_TTL``."""
     today = timezone.localdate(now)
     key = (campaign.pk, today.year)
-    cached = _calendar_cache.get(key)
-    if cached is not None and dt.timedelta(0) <= now - cached[0] < CAMPAIGN_CACHE_TTL:
-        return cached[1]
-    calendar = calendar_for(campaign, around=today)
-    _calendar_cache[key] = (now, calendar)
+    calendar = _fresh(_calendar_cache, key, now)
+    if calendar is None:
+        calendar = calendar_for(campaign, around=today)
+        _calendar_cache[key] = (now, calendar)
     return calendar
 
 
@@ -129,11 +136,11 @@ def callable_campaigns(user, now: dt.datetime) -> list[Campaign]:
     municipality_ids = access_for(user).municipality_ids(Permission.WORK_CALL_QUEUE)
     campaigns, missing = [], []
     for municipality_id in municipality_ids:
-        cached = _campaign_cache.get(municipality_id)
-        if cached is not None and dt.timedelta(0) <= now - cached[0] < CAMPAIGN_CACHE_TTL:
-            campaigns.extend(cached[1])
-        else:
+        cached = _fresh(_campaign_cache, municipality_id, now)
+        if cached is None:
             missing.append(municipality_id)
+        else:
+            campaigns.extend(cached)
     if missing:
         today = timezone.localdate(now)
         running: dict[int, list[Campaign]] = {municipality_id: [] for municipality_id in missing}
@@ -366,16 +373,16 @@ def with_local_settings(outcome: OutcomeCode, municipality_id: int) -> OutcomeCo
 def _settings_in(municipality_id: int) -> dict[int, dict]:
     """{outcome id: tunable fields} of one municipality, kept per process for
     ``CAMPAIGN_CACHE_TTL`` (read for every saved outcome, changed rarely)."""
-    cached = _settings_cache.get(municipality_id)
-    if cached is not None and 0 <= time.monotonic() - cached[0] < CAMPAIGN_CACHE_TTL.seconds:
-        return cached[1]
-    settings = {
-        row.pop("outcome_id"): row
-        for row in OutcomeSetting.objects.filter(municipality_id=municipality_id).values(
-            "outcome_id", *TUNABLE_OUTCOME_FIELDS
-        )
-    }
-    _settings_cache[municipality_id] = (time.monotonic(), settings)
+    now = timezone.now()
+    settings = _fresh(_settings_cache, municipality_id, now)
+    if settings is None:
+        settings = {
+            row.pop("outcome_id"): row
+            for row in OutcomeSetting.objects.filter(municipality_id=municipality_id).values(
+                "outcome_id", *TUNABLE_OUTCOME_FIELDS
+            )
+        }
+        _settings_cache[municipality_id] = (now, settings)
     return settings
 
 
@@ -536,7 +543,7 @@ def progress(user, now: dt.datetime, *, campaign_id=None, municipality_id=None) 
         entries.filter(locked).values_list("locked_by_id", flat=True)
     )
     result.agents_active = len(agent_ids - {None})
-    open_callbacks = callbacks.filter(fulfilled_at__isnull=True, cancelled_at__isnull=True)
+    open_callbacks = callbacks.open()
     result.due_callbacks = list(
         open_callbacks.filter(due_at__lte=now + dt.timedelta(hours=1))
         .select_related("entry__case", "agent")
@@ -552,8 +559,8 @@ def callback_is_missed(callback: Callback, now: dt.datetime) -> bool:
 
 def my_callbacks(user, now: dt.datetime) -> QuerySet:
     return (
-        scope(Callback.objects.all(), user, Permission.WORK_CALL_QUEUE)
-        .filter(fulfilled_at__isnull=True, cancelled_at__isnull=True, agent=user)
+        scope(Callback.objects.open(), user, Permission.WORK_CALL_QUEUE)
+        .filter(agent=user)
         .select_related("entry__case")
         .order_by("due_at")
     )

@@ -508,9 +508,7 @@ def _reserve_best(entries, agent, now, campaigns, policy) -> QueueEntry | None:
 def _close_for_objection(entry: QueueEntry, actor, now: dt.datetime) -> None:
     """Close the entry of a resident who objects to contact and end the case's calling."""
     _close_entry(entry, QueueEntry.ClosedReason.OBJECTION, now)
-    Callback.objects.filter(
-        entry=entry, fulfilled_at__isnull=True, cancelled_at__isnull=True
-    ).update(cancelled_at=now)
+    Callback.objects.filter(entry=entry).open().update(cancelled_at=now)
     case = Case.objects.get(pk=entry.case_id)
     reason = _("Objection to calls")
     _move_case(case, CaseState.CLOSED, actor=actor, reason=reason, end_result=END_RESULT_OTHER)
@@ -574,9 +572,7 @@ def withdraw_from_queue(case_ids, now: dt.datetime) -> dict[int, str]:
         QueueEntry.objects.filter(case_id__in=list(previous)).update(
             **_closed(QueueEntry.ClosedReason.WITHDRAWN, now)
         )
-        Callback.objects.filter(
-            entry__case_id__in=list(previous), fulfilled_at__isnull=True, cancelled_at__isnull=True
-        ).update(cancelled_at=now)
+        Callback.objects.filter(entry__case_id__in=list(previous)).open().update(cancelled_at=now)
     return previous
 
 
@@ -706,9 +702,7 @@ def _result_after(entry: QueueEntry, outcome: OutcomeCode, now: dt.datetime):
     every earlier one only has to be weighed against the result so far; one reported late (a
     telephony system) is placed among the attempts by the time it happened."""
     if entry.last_attempt_at is None or now >= entry.last_attempt_at:
-        previous = entry.result_outcome
-        kept = previous is not None and previous.is_final and not outcome.is_final
-        return previous if kept else outcome
+        return derive_result([o for o in (entry.result_outcome, outcome) if o is not None])
     history = [
         a.outcome
         for a in ContactAttempt.objects.filter(case_id=entry.case_id, outcome__isnull=False)
@@ -837,9 +831,7 @@ def _register_attempt(agent, entry: QueueEntry, token, data: OutcomeInput, now) 
                 _set_number_status(number, PhoneNumber.Status.EXHAUSTED)
 
     # A callback that was due is now answered.
-    for callback in Callback.objects.filter(
-        entry=entry, fulfilled_at__isnull=True, cancelled_at__isnull=True, due_at__lte=now
-    ):
+    for callback in Callback.objects.filter(entry=entry, due_at__lte=now).open():
         callback.was_missed = selectors.callback_is_missed(callback, now)
         callback.fulfilled_at = now
         callback.fulfilled_by = attempt
@@ -889,9 +881,7 @@ def _register_attempt(agent, entry: QueueEntry, token, data: OutcomeInput, now) 
         _move_case(case, CaseState.CLOSED, actor=agent, reason=reason, end_result=END_RESULT_OTHER)
     elif data.callback_at is not None:
         # The new agreement replaces one made before for later (the due ones are answered above).
-        Callback.objects.filter(
-            entry=entry, fulfilled_at__isnull=True, cancelled_at__isnull=True
-        ).update(cancelled_at=now)
+        Callback.objects.filter(entry=entry).open().update(cancelled_at=now)
         Callback.objects.create(
             municipality_id=entry.municipality_id,
             entry=entry,
@@ -972,9 +962,7 @@ def _close_queue(entry: QueueEntry, fields: dict, reason: str, now: dt.datetime)
         callback_agent=None,
     )
     QueueEntry.objects.filter(pk=entry.pk).update(**fields)
-    Callback.objects.filter(
-        entry=entry, fulfilled_at__isnull=True, cancelled_at__isnull=True
-    ).update(cancelled_at=now)
+    Callback.objects.filter(entry=entry).open().update(cancelled_at=now)
 
 
 def _schedule_retry(entry, fields, outcome, number, now, agent, called=None) -> None:
@@ -1011,7 +999,7 @@ def _schedule_retry(entry, fields, outcome, number, now, agent, called=None) -> 
         return
     calendar = selectors.cached_calendar(campaign, now)
     if same_number:
-        if called is None or number is None or number.pk != next_number.pk:
+        if called is None:  # else counted above, for this very number
             called = selectors.attempts_on(next_number, timezone.localdate(now))
         next_at = plan_next_attempt(
             calendar=calendar,
